@@ -1,0 +1,66 @@
+import { Body, Controller, Delete, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ErrorBodyDto, Public } from '../../common/src/index.js';
+import { AppConfig } from '../../config/src/index.js';
+import { MeDto } from '../../users/src/dto/user.dto.js';
+import { SESSION_COOKIE } from './auth.guard.js';
+import { AuthService } from './auth.service.js';
+import { CredentialsDto, RefreshDto, TokenPairDto } from './dto/auth.dto.js';
+
+@ApiTags('auth')
+@Controller('api')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @Post('token')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Sign in with username (or email) and password; returns an access JWT and a refresh token.' })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Wrong username or password (the same answer for unknown users).' })
+  signIn(@Body() credentials: CredentialsDto): Promise<TokenPairDto> {
+    return this.auth.signIn(credentials);
+  }
+
+  @Public()
+  @Post('token/refresh')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Exchange a refresh token for a new pair. Each refresh token works once; reusing one revokes its family.' })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiUnauthorizedResponse({ type: ErrorBodyDto })
+  refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
+    return this.auth.refresh(body.refresh);
+  }
+
+  @Public()
+  @Post('session')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Sign in the web inbox: sets an httpOnly, SameSite=Lax session cookie and returns the user.' })
+  @ApiOkResponse({ type: MeDto })
+  @ApiUnauthorizedResponse({ type: ErrorBodyDto })
+  async startSession(@Body() credentials: CredentialsDto, @Res({ passthrough: true }) res: Response): Promise<MeDto> {
+    const grant = await this.auth.startWebSession(credentials);
+    res.cookie(SESSION_COOKIE, grant.token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.config.isProduction,
+      path: '/',
+      maxAge: grant.maxAgeSeconds * 1000,
+    });
+    return grant.user;
+  }
+
+  @Public()
+  @Delete('session')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Sign out of the web inbox: ends the session and clears its cookie.' })
+  @ApiNoContentResponse()
+  async endSession(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.auth.endWebSession((req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE]);
+    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: this.config.isProduction, path: '/' });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './auth.guard.js';
+export * from './auth.module.js';
+export * from './auth.service.js';
+export * from './dto/auth.dto.js';

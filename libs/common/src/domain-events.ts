@@ -1,0 +1,36 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+/** What happened, published by services after their transaction committed. Transports subscribe. */
+export type DomainEvent =
+  | { type: 'message.created'; threadId: number; messageId: number; seq: number; senderId: number; participantIds: number[] }
+  | { type: 'read-marker.moved'; threadId: number; userId: number; lastReadSeq: number; readAt: Date; participantIds: number[] }
+  | { type: 'thread.created'; threadId: number; participantIds: number[] }
+  | { type: 'thread.updated'; threadId: number; participantIds: number[]; removedUserIds: number[] }
+  | { type: 'thread.deleted'; threadId: number; participantIds: number[] };
+
+export type DomainEventListener = (event: DomainEvent) => void | Promise<void>;
+
+@Injectable()
+export class DomainEvents {
+  private readonly logger = new Logger(DomainEvents.name);
+  private readonly listeners = new Set<DomainEventListener>();
+
+  subscribe(listener: DomainEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Never throws into the caller: the write already committed, a failing listener must not turn it into an error. */
+  publish(event: DomainEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        const result = listener(event);
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => this.logger.error(`listener failed for ${event.type}`, error instanceof Error ? error.stack : String(error)));
+        }
+      } catch (error) {
+        this.logger.error(`listener failed for ${event.type}`, error instanceof Error ? error.stack : String(error));
+      }
+    }
+  }
+}

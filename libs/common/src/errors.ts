@@ -1,0 +1,50 @@
+/**
+ * Domain errors carry a stable machine-readable `code` and a `kind`; each transport maps the kind to
+ * its own vocabulary (HTTP status, socket error ack) in exactly one place.
+ */
+export type ErrorKind = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(code: string, message: string) {
+    super('not_found', code, message);
+  }
+}
+
+export class BadRequestError extends DomainError {
+  constructor(code: string, message: string) {
+    super('bad_request', code, message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(code: string, message: string) {
+    super('forbidden', code, message);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(code: string, message: string) {
+    super('conflict', code, message);
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor(code: string, message: string) {
+    super('unauthorized', code, message);
+  }
+}
+
+/** The one "thread not found" every thread route answers, whether it does not exist or the caller is not in it. */
+export const threadNotFound = (): NotFoundError => new NotFoundError('thread_not_found', 'Thread not found.');
+export const messageNotFound = (): NotFoundError => new NotFoundError('message_not_found', 'Message not found.');

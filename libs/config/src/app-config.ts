@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const normalized = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
+  if (['0', 'false', 'no', 'off'].includes(normalized)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
+
+/** The environment as it is read once at start. Every variable is documented in the README's table. */
+class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  DATA_DIR = './data';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE = 10;
+
+  @Transform(toBool)
+  @IsBoolean({ message: 'MIGRATIONS_RUN must be true or false' })
+  MIGRATIONS_RUN = true;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  JWT_ACCESS_TTL = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  JWT_REFRESH_TTL = 604_800;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  SESSION_TTL = 604_800;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  ADMIN_PASSWORD?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL = 'log';
+
+  @IsString()
+  CORS_ORIGINS = '';
+}
+
+export type LogLevelName = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Typed, validated configuration. Injected by class; nothing else reads process.env. */
+export class AppConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly database:
+    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number; readonly migrationsRun: boolean }
+    | { readonly kind: 'embedded'; readonly dataDir: string; readonly poolSize: number; readonly migrationsRun: boolean };
+  readonly jwt: { readonly secret: string; readonly accessTtlSeconds: number; readonly refreshTtlSeconds: number; readonly secretIsEphemeral: boolean };
+  readonly sessionTtlSeconds: number;
+  /** The demo staff account's password used by the seed; undefined means the demo default. */
+  readonly adminPassword: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly logLevel: LogLevelName;
+  readonly corsOrigins: string[];
+
+  constructor(values: Omit<AppConfig, 'isProduction'>) {
+    Object.assign(this, values);
+  }
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+}
+
+/** Reads and validates the environment, reporting every wrong value at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const known = Object.keys(new EnvironmentVariables());
+  const raw: Record<string, string> = {};
+  for (const key of [...known, 'DATABASE_URL', 'JWT_SECRET', 'ADMIN_PASSWORD', 'REDIS_URL']) {
+    const value = env[key];
+    if (value !== undefined) raw[key] = value;
+  }
+  const vars = plainToInstance(EnvironmentVariables, raw);
+  const problems = validateSync(vars).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) => `${error.property}: ${message} (got ${JSON.stringify(raw[error.property] ?? null)})`),
+  );
+  const production = vars.NODE_ENV === 'production';
+  if (production && !vars.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production (at least 32 random characters)');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const migrationsRun = vars.MIGRATIONS_RUN;
+  return new AppConfig({
+    nodeEnv: vars.NODE_ENV as AppConfig['nodeEnv'],
+    port: vars.PORT,
+    host: vars.HOST,
+    database: vars.DATABASE_URL
+      ? { kind: 'postgres', url: vars.DATABASE_URL, poolSize: vars.DB_POOL_SIZE, migrationsRun }
+      : { kind: 'embedded', dataDir: vars.DATA_DIR, poolSize: vars.DB_POOL_SIZE, migrationsRun },
+    jwt: {
+      secret: vars.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+      secretIsEphemeral: !vars.JWT_SECRET,
+      accessTtlSeconds: vars.JWT_ACCESS_TTL,
+      refreshTtlSeconds: vars.JWT_REFRESH_TTL,
+    },
+    sessionTtlSeconds: vars.SESSION_TTL,
+    adminPassword: vars.ADMIN_PASSWORD,
+    redisUrl: vars.REDIS_URL,
+    logLevel: vars.LOG_LEVEL as LogLevelName,
+    corsOrigins: vars.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
+  });
+}

@@ -1,0 +1,3 @@
+export * from './database.module.js';
+export * from './embedded-postgres.js';
+export * from './typeorm-options.js';

@@ -1,0 +1,4 @@
+import { Init1795306754050 } from './1795306754050-Init.js';
+
+/** Listed explicitly (no glob), so the same list works from sources, the build and the tests. */
+export const MIGRATIONS = [Init1795306754050];

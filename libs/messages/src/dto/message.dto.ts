@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Length, MaxLength, Min } from 'class-validator';
+import { PageQueryDto } from '../../../common/src/index.js';
+import { UserDto } from '../../../users/src/dto/user.dto.js';
+import { MESSAGE_TEXT_MAX } from '../message.entity.js';
+
+export class MessageDto {
+  @ApiProperty({ example: 42 })
+  id: number;
+
+  @ApiProperty({ example: 7 })
+  threadId: number;
+
+  @ApiProperty({ example: 3, description: '1, 2, 3 … within the thread, gapless, in send order.' })
+  seq: number;
+
+  @ApiProperty({ type: UserDto })
+  sender: UserDto;
+
+  @ApiProperty({ example: 'Hi David, are you free on Thursday?' })
+  text: string;
+
+  @ApiProperty({ example: '2026-11-22T09:30:00.000Z' })
+  createdAt: string;
+
+  @ApiProperty({ example: '0b6a3c52-6ef4-4a53-8d0b-1b2f3c4d5e6f', nullable: true, type: String })
+  clientMessageId: string | null;
+
+  @ApiProperty({ example: true, description: 'The caller has read it (always true for the caller\'s own messages).' })
+  readByMe: boolean;
+
+  @ApiProperty({ example: false, description: 'Every participant other than the sender has read it.' })
+  isRead: boolean;
+}
+
+export class SendMessageDto {
+  @ApiProperty({ example: 'Hi David, are you free on Thursday?', minLength: 1, maxLength: MESSAGE_TEXT_MAX, description: 'Trimmed; 1 to 4000 characters.' })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString({ message: 'text must be a string' })
+  @IsNotEmpty({ message: 'text must not be empty' })
+  @MaxLength(MESSAGE_TEXT_MAX, { message: `text must be at most ${MESSAGE_TEXT_MAX} characters` })
+  text: string;
+
+  @ApiPropertyOptional({ example: '0b6a3c52-6ef4-4a53-8d0b-1b2f3c4d5e6f', minLength: 1, maxLength: 64, description: 'Makes sending idempotent: the same value from the same sender returns the one stored message.' })
+  @IsOptional()
+  @IsString({ message: 'clientMessageId must be a string' })
+  @Length(1, 64, { message: 'clientMessageId must be 1 to 64 characters' })
+  clientMessageId?: string;
+}
+
+export class ListMessagesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 120, description: 'Only messages with seq > afterSeq, oldest first (catch-up after a reconnect).' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'afterSeq must be a whole number' })
+  @Min(0, { message: 'afterSeq must not be negative' })
+  afterSeq?: number;
+
+  @ApiPropertyOptional({ example: 500, description: 'The `limit` messages right before this seq, still oldest first (scrolling up).' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'beforeSeq must be a whole number' })
+  @Min(1, { message: 'beforeSeq must be at least 1' })
+  beforeSeq?: number;
+}
+
+export class MessagePageDto {
+  @ApiProperty({ example: 3 })
+  count: number;
+
+  @ApiProperty({ example: null, nullable: true, type: String })
+  next: string | null;
+
+  @ApiProperty({ example: null, nullable: true, type: String })
+  previous: string | null;
+
+  @ApiProperty({ type: [MessageDto] })
+  results: MessageDto[];
+}

@@ -1,0 +1,44 @@
+import { BadRequestError, resolvePageWindow, type PageLinks, type PageWindow } from '../../common/src/index.js';
+
+export interface MessageWindowQuery {
+  limit?: number;
+  offset?: number;
+  afterSeq?: number;
+  beforeSeq?: number;
+}
+
+/**
+ * Which seqs a history request covers. Seqs are gapless, so an offset is just a seq (afterSeq + offset):
+ * every page, however deep, is an index range scan, and the count needs no COUNT(*).
+ */
+export type MessageWindow =
+  | { kind: 'forward'; afterSeq: number; limit: number; count: number; window: PageWindow }
+  | { kind: 'backward'; afterSeq: number; beforeSeq: number; limit: number; count: number; window: PageWindow };
+
+export function planMessageWindow(query: MessageWindowQuery, threadLastSeq: number): MessageWindow {
+  const window = resolvePageWindow(query);
+  const afterSeq = query.afterSeq ?? 0;
+  if (query.beforeSeq !== undefined) {
+    if (query.offset !== undefined) throw new BadRequestError('offset_with_before_seq', 'offset cannot be combined with beforeSeq; page back with beforeSeq instead.');
+    const upper = Math.min(query.beforeSeq - 1, threadLastSeq);
+    return { kind: 'backward', afterSeq, beforeSeq: query.beforeSeq, limit: window.limit, count: Math.max(0, upper - afterSeq), window };
+  }
+  return { kind: 'forward', afterSeq: afterSeq + window.offset, limit: window.limit, count: Math.max(0, threadLastSeq - afterSeq), window };
+}
+
+/** Neighbouring pages: offsets for forward pages; for backward pages `next` is the older page and `previous` the newer one. */
+export function messagePageLinks(plan: MessageWindow, seqs: number[], threadLastSeq: number): PageLinks {
+  if (plan.kind === 'forward') {
+    const { limit, offset } = plan.window;
+    return {
+      next: offset + limit < plan.count ? { limit, offset: offset + limit } : null,
+      previous: offset > 0 ? { limit, offset: Math.max(0, offset - limit) } : null,
+    };
+  }
+  const first = seqs[0];
+  const last = seqs[seqs.length - 1];
+  return {
+    next: first !== undefined && first > plan.afterSeq + 1 ? { limit: plan.limit, beforeSeq: first } : null,
+    previous: last !== undefined && last < threadLastSeq ? { limit: plan.limit, beforeSeq: undefined, afterSeq: last } : null,
+  };
+}

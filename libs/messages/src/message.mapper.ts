@@ -1,0 +1,30 @@
+import { toUserDto } from '../../users/src/user.mapper.js';
+import type { MessageDto } from './dto/message.dto.js';
+import { isReadBy, isReadByOthers, type ReadersIndex, type ReadMarker } from './read-flags.js';
+
+/** A stored message with its sender, as repositories return it. */
+export interface MessageRecord {
+  id: number;
+  threadId: number;
+  seq: number;
+  senderId: number;
+  text: string;
+  clientMessageId: string | null;
+  createdAt: Date;
+  sender: { id: number; username: string; displayName: string };
+}
+
+/** The one place a message becomes a MessageDto, with the read flags as the viewer sees them. */
+export function toMessageDto(message: MessageRecord, viewer: ReadMarker, readers: ReadersIndex): MessageDto {
+  return {
+    id: message.id,
+    threadId: message.threadId,
+    seq: message.seq,
+    sender: toUserDto(message.sender),
+    text: message.text,
+    createdAt: message.createdAt.toISOString(),
+    clientMessageId: message.clientMessageId,
+    readByMe: isReadBy(viewer, message),
+    isRead: isReadByOthers(readers, message),
+  };
+}

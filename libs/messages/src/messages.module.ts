@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ThreadsModule } from '../../threads/src/threads.module.js';
+import { Message } from './message.entity.js';
+import { MessagesController } from './messages.controller.js';
+import { MessagesRepository } from './messages.repository.js';
+import { MessagesService } from './messages.service.js';
+
+@Module({
+  imports: [ThreadsModule, TypeOrmModule.forFeature([Message])],
+  controllers: [MessagesController],
+  providers: [MessagesRepository, MessagesService],
+  exports: [MessagesService, MessagesRepository],
+})
+export class MessagesModule {}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { ConflictError, DomainEvents, type Actor, type Page, type PageLinks } from '../../common/src/index.js';
+import { ThreadsRepository } from '../../threads/src/threads.repository.js';
+import { ThreadsService } from '../../threads/src/threads.service.js';
+import type { ListMessagesQueryDto, MessageDto, SendMessageDto } from './dto/message.dto.js';
+import { toMessageDto, type MessageRecord } from './message.mapper.js';
+import { messagePageLinks, planMessageWindow } from './message-window.js';
+import { MessagesRepository } from './messages.repository.js';
+import { ReadersIndex, type ReadMarker } from './read-flags.js';
+
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly threads: ThreadsService,
+    private readonly threadRecords: ThreadsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /**
+   * Stores and announces a message. With a clientMessageId the sender already used, answers the existing
+   * message (`created: false`) and stores and announces nothing.
+   */
+  async send(actor: Actor, threadId: number, request: SendMessageDto): Promise<{ message: MessageDto; created: boolean }> {
+    await this.threads.requireMembership(actor, threadId);
+    const clientMessageId = request.clientMessageId ?? null;
+    if (clientMessageId) {
+      const existing = await this.messages.findBySenderAndClientId(actor.id, clientMessageId);
+      if (existing) return { message: await this.existingForRetry(actor, threadId, existing), created: false };
+    }
+
+    const stored = await this.messages.insertMessageIdempotent({ threadId, senderId: actor.id, text: request.text, clientMessageId });
+    if (!stored) {
+      // Lost a race with a concurrent send of the same clientMessageId: that one is the message.
+      const existing = await this.messages.findBySenderAndClientId(actor.id, clientMessageId as string);
+      return { message: await this.existingForRetry(actor, threadId, existing as MessageRecord), created: false };
+    }
+
+    const [record, participantIds] = await Promise.all([this.messages.findById(stored.id), this.threadRecords.findParticipantIds(threadId)]);
+    const message = record as MessageRecord;
+    this.events.publish({ type: 'message.created', threadId, messageId: message.id, seq: message.seq, senderId: actor.id, participantIds });
+    return { message: await this.present(actor, message), created: true };
+  }
+
+  /** History, oldest first: limit/offset, afterSeq (catch-up) and beforeSeq (scrolling up). */
+  async list(actor: Actor, threadId: number, query: ListMessagesQueryDto): Promise<{ page: Page<MessageDto>; links: PageLinks }> {
+    const { participant, thread } = await this.threads.requireMembership(actor, threadId);
+    const plan = planMessageWindow(query, thread.lastSeq);
+    const [records, markers] = await Promise.all([
+      plan.kind === 'forward'
+        ? this.messages.findAfterSeq(threadId, plan.afterSeq, plan.limit)
+        : this.messages.findBeforeSeq(threadId, plan.afterSeq, plan.beforeSeq, plan.limit),
+      this.messages.findTwoLowestMarkers(threadId),
+    ]);
+    const readers = ReadersIndex.fromMarkers(markers);
+    return {
+      page: { count: plan.count, window: plan.window, results: records.map((record) => toMessageDto(record, participant, readers)) },
+      links: messagePageLinks(plan, records.map((record) => record.seq), thread.lastSeq),
+    };
+  }
+
+  private async existingForRetry(actor: Actor, threadId: number, existing: MessageRecord): Promise<MessageDto> {
+    if (existing.threadId !== threadId) {
+      throw new ConflictError('client_message_id_reused', 'This clientMessageId was already used for a message in another thread.');
+    }
+    return this.present(actor, existing);
+  }
+
+  /** A message as its sender sees it right after sending. */
+  private async present(actor: Actor, message: MessageRecord): Promise<MessageDto> {
+    const markers = await this.messages.findTwoLowestMarkers(message.threadId);
+    const viewer: ReadMarker = { userId: actor.id, lastReadSeq: message.seq };
+    return toMessageDto(message, viewer, ReadersIndex.fromMarkers(markers));
+  }
+}

@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MessageDto } from '../../../messages/src/dto/message.dto.js';
+import { UserDto } from '../../../users/src/dto/user.dto.js';
+
+export const MAX_GROUP_SIZE = 1000;
+const MAX_ID = 2_147_483_647;
+
+export class CreateThreadDto {
+  @ApiProperty({ type: [Number], example: [2], description: 'User ids; you are always a participant (listing yourself is allowed).' })
+  @IsArray({ message: 'participants must be an array of user ids' })
+  @ArrayMinSize(1, { message: 'participants must name at least one user' })
+  @ArrayMaxSize(MAX_GROUP_SIZE, { message: `participants may name at most ${MAX_GROUP_SIZE} users` })
+  @IsInt({ each: true, message: 'participants must contain positive integer user ids' })
+  @Min(1, { each: true, message: 'participants must contain positive integer user ids' })
+  @Max(MAX_ID, { each: true, message: 'participants must contain positive integer user ids' })
+  participants: number[];
+
+  @ApiPropertyOptional({ enum: ['direct', 'group'], description: 'Default: direct for two people in total, group for more.' })
+  @IsOptional()
+  @IsIn(['direct', 'group'], { message: 'type must be "direct" or "group"' })
+  type?: 'direct' | 'group';
+
+  @ApiPropertyOptional({ example: 'Hiring team', maxLength: 200, description: 'Required for groups; not allowed for direct threads.' })
+  @IsOptional()
+  @IsString({ message: 'title must be a string' })
+  @MinLength(1)
+  @MaxLength(200, { message: 'title must be at most 200 characters' })
+  title?: string;
+}
+
+export class AddParticipantDto {
+  @ApiProperty({ example: 5 })
+  @Type(() => Number)
+  @IsInt({ message: 'userId must be a positive integer' })
+  @Min(1, { message: 'userId must be a positive integer' })
+  @Max(MAX_ID, { message: 'userId must be a positive integer' })
+  userId: number;
+}
+
+export class ThreadDto {
+  @ApiProperty({ example: 7 })
+  id: number;
+
+  @ApiProperty({ enum: ['direct', 'group'], example: 'direct' })
+  type: 'direct' | 'group';
+
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'Groups only.' })
+  title: string | null;
+
+  @ApiProperty({ type: [UserDto] })
+  participants: UserDto[];
+
+  @ApiProperty({ example: 1, nullable: true, type: Number, description: 'Id of the user who created the thread.' })
+  createdBy: number | null;
+
+  @ApiProperty({ example: 1, nullable: true, type: Number, description: 'Id of the group owner (null for direct threads).' })
+  ownerId: number | null;
+
+  @ApiProperty({ example: '2026-11-22T09:00:00.000Z' })
+  createdAt: string;
+
+  @ApiProperty({ example: '2026-11-22T09:30:00.000Z', description: 'Last activity: a message or a membership change.' })
+  updatedAt: string;
+
+  @ApiProperty({ type: MessageDto, nullable: true })
+  lastMessage: MessageDto | null;
+
+  @ApiProperty({ example: 2 })
+  unreadCount: number;
+}
+
+export class ThreadPageDto {
+  @ApiProperty({ example: 3 })
+  count: number;
+
+  @ApiProperty({ example: null, nullable: true, type: String })
+  next: string | null;
+
+  @ApiProperty({ example: null, nullable: true, type: String })
+  previous: string | null;
+
+  @ApiProperty({ type: [ThreadDto] })
+  results: ThreadDto[];
+}

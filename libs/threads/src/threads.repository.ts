@@ -1,0 +1,171 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { In, type DataSource, type Repository } from 'typeorm';
+import type { MessageRecord } from '../../messages/src/message.mapper.js';
+import { Participant, type ParticipantRole } from './participant.entity.js';
+import { Thread } from './thread.entity.js';
+
+/** A participant row with its user, for thread views. */
+export interface ParticipantWithUser {
+  threadId: number;
+  userId: number;
+  role: ParticipantRole;
+  lastReadSeq: number;
+  user: { id: number; username: string; displayName: string };
+}
+
+export type RemovalOutcome = { removed: false } | { removed: true; threadDeleted: boolean; remainingIds: number[] };
+
+@Injectable()
+export class ThreadsRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(Participant) private readonly participants: Repository<Participant>,
+  ) {}
+
+  /** The caller's participant row with its thread, or null when the thread does not exist or the caller is not in it. */
+  findThreadForParticipant(threadId: number, userId: number): Promise<Participant | null> {
+    return this.participants.findOne({ where: { threadId, userId }, relations: { thread: true } });
+  }
+
+  /**
+   * One direct thread per pair, even under concurrent creation: the unique index on the ordered pair decides
+   * and the loser reads the winner's thread.
+   */
+  findOrCreateDirectThread(lowUserId: number, highUserId: number, creatorId: number): Promise<{ threadId: number; created: boolean }> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: { id: number }[] = await manager.query(
+        `INSERT INTO threads (type, created_by_id, direct_user_low_id, direct_user_high_id)
+         VALUES ('direct', $1, $2, $3)
+         ON CONFLICT (direct_user_low_id, direct_user_high_id) WHERE type = 'direct' DO NOTHING
+         RETURNING id`,
+        [creatorId, lowUserId, highUserId],
+      );
+      const created = inserted[0];
+      if (created) {
+        await manager.insert(Participant, [
+          { threadId: created.id, userId: lowUserId, role: 'member' },
+          { threadId: created.id, userId: highUserId, role: 'member' },
+        ]);
+        return { threadId: created.id, created: true };
+      }
+      const existing = await manager.findOneByOrFail(Thread, { type: 'direct', directUserLowId: lowUserId, directUserHighId: highUserId });
+      return { threadId: existing.id, created: false };
+    });
+  }
+
+  createGroupThread(title: string, ownerId: number, memberIds: number[]): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const thread = await manager.save(manager.create(Thread, { type: 'group', title, createdById: ownerId }));
+      await manager.insert(
+        Participant,
+        memberIds.map((userId) => ({ threadId: thread.id, userId, role: userId === ownerId ? ('owner' as const) : ('member' as const) })),
+      );
+      return thread.id;
+    });
+  }
+
+  /** The caller's participant rows with their threads, most recently active first. */
+  async findThreadPageForParticipant(userId: number, limit: number, offset: number): Promise<[Participant[], number]> {
+    const rows = await this.participants
+      .createQueryBuilder('p')
+      .innerJoinAndSelect('p.thread', 't')
+      .where('p.userId = :userId', { userId })
+      .orderBy('t.updatedAt', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .limit(limit)
+      .offset(offset)
+      .getMany();
+    const count = await this.participants.countBy({ userId });
+    return [rows, count];
+  }
+
+  /** Every participant of these threads with their users, in joining order. */
+  async findParticipantsWithUsers(threadIds: number[]): Promise<ParticipantWithUser[]> {
+    if (threadIds.length === 0) return [];
+    const rows = await this.participants.find({
+      where: { threadId: In(threadIds) },
+      relations: { user: true },
+      order: { joinedAt: 'ASC', userId: 'ASC' },
+    });
+    return rows.map((row) => ({
+      threadId: row.threadId,
+      userId: row.userId,
+      role: row.role,
+      lastReadSeq: row.lastReadSeq,
+      user: { id: row.userId, username: row.user?.username ?? '', displayName: row.user?.displayName ?? '' },
+    }));
+  }
+
+  /** The newest message of each thread (the one at its last_seq), in one query. */
+  async findLastMessages(threadIds: number[]): Promise<Map<number, MessageRecord>> {
+    if (threadIds.length === 0) return new Map();
+    const rows: (Omit<MessageRecord, 'sender'> & { senderUsername: string; senderDisplayName: string })[] = await this.dataSource.query(
+      `SELECT m.id, m.thread_id AS "threadId", m.seq, m.sender_id AS "senderId", m.text,
+              m.client_message_id AS "clientMessageId", m.created_at AS "createdAt",
+              u.username AS "senderUsername", u.display_name AS "senderDisplayName"
+         FROM threads t
+         JOIN messages m ON m.thread_id = t.id AND m.seq = t.last_seq
+         JOIN users u ON u.id = m.sender_id
+        WHERE t.id = ANY($1)`,
+      [threadIds],
+    );
+    return new Map(
+      rows.map(({ senderUsername, senderDisplayName, ...message }) => [
+        message.threadId,
+        { ...message, sender: { id: message.senderId, username: senderUsername, displayName: senderDisplayName } },
+      ]),
+    );
+  }
+
+  async findParticipantIds(threadId: number): Promise<number[]> {
+    const rows = await this.participants.find({ select: { userId: true }, where: { threadId } });
+    return rows.map((row) => row.userId);
+  }
+
+  async deleteThread(threadId: number): Promise<void> {
+    await this.dataSource.getRepository(Thread).delete({ id: threadId });
+  }
+
+  /** Adds a member whose marker starts at the thread's newest message: the history is visible, not unread. */
+  addParticipant(threadId: number, userId: number): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted: unknown[] = await manager.query(
+        `INSERT INTO participants (thread_id, user_id, role, last_read_seq)
+         SELECT id, $2, 'member', last_seq FROM threads WHERE id = $1
+         ON CONFLICT (thread_id, user_id) DO NOTHING
+         RETURNING user_id`,
+        [threadId, userId],
+      );
+      if (inserted.length === 0) return false;
+      await manager.query(`UPDATE threads SET updated_at = now() WHERE id = $1`, [threadId]);
+      return true;
+    });
+  }
+
+  /** Removes a participant; an owner who leaves hands the group to its longest-standing member; the last one out deletes it. */
+  removeParticipant(threadId: number, userId: number): Promise<RemovalOutcome> {
+    return this.dataSource.transaction(async (manager) => {
+      // TypeORM answers a DELETE … RETURNING with [rows, affectedCount].
+      const [deleted]: [{ role: ParticipantRole }[], number] = await manager.query(
+        `DELETE FROM participants WHERE thread_id = $1 AND user_id = $2 RETURNING role`,
+        [threadId, userId],
+      );
+      const removedRole = deleted[0]?.role;
+      if (!removedRole) return { removed: false };
+      const remaining: { user_id: number }[] = await manager.query(
+        `SELECT user_id FROM participants WHERE thread_id = $1 ORDER BY joined_at, user_id FOR UPDATE`,
+        [threadId],
+      );
+      if (remaining.length === 0) {
+        await manager.delete(Thread, { id: threadId });
+        return { removed: true, threadDeleted: true, remainingIds: [] };
+      }
+      if (removedRole === 'owner') {
+        await manager.update(Participant, { threadId, userId: remaining[0]?.user_id }, { role: 'owner' });
+      }
+      await manager.query(`UPDATE threads SET updated_at = now() WHERE id = $1`, [threadId]);
+      return { removed: true, threadDeleted: false, remainingIds: remaining.map((row) => row.user_id) };
+    });
+  }
+}

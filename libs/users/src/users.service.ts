@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { BadRequestError, ConflictError, NotFoundError, resolvePageWindow, type Actor, type Page } from '../../common/src/index.js';
+import type { ListUsersQueryDto, MeDto, UserDto } from './dto/user.dto.js';
+import { PasswordHasher } from './password-hasher.js';
+import type { User } from './user.entity.js';
+import { toMeDto, toUserDto } from './user.mapper.js';
+import { UsersRepository } from './users.repository.js';
+
+export interface CreateUserInput {
+  username: string;
+  email?: string | null;
+  displayName: string;
+  password: string;
+  isStaff?: boolean;
+}
+
+const USERNAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{1,149}$/;
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async listOthers(actor: Actor, query: ListUsersQueryDto): Promise<Page<UserDto>> {
+    const window = resolvePageWindow(query);
+    const [users, count] = await this.users.findOthersPage(actor.id, query.search?.trim() || undefined, window.limit, window.offset);
+    return { count, window, results: users.map(toUserDto) };
+  }
+
+  async getMe(actor: Actor): Promise<MeDto> {
+    const user = await this.users.findById(actor.id);
+    if (!user) throw new NotFoundError('user_not_found', 'Your account no longer exists.');
+    return toMeDto(user);
+  }
+
+  /** Checks a username/email and password; the same work and answer whether or not the user exists. */
+  async verifyCredentials(login: string, password: string): Promise<User | null> {
+    const user = await this.users.findWithPasswordByLogin(login);
+    const valid = await this.hasher.verify(password, user?.passwordHash);
+    return valid && user ? user : null;
+  }
+
+  async createUser(input: CreateUserInput): Promise<User> {
+    const username = input.username.trim().toLowerCase();
+    if (!USERNAME_PATTERN.test(username)) {
+      throw new BadRequestError('invalid_username', 'A username has 2 to 150 characters: letters, digits, "_", "." or "-".');
+    }
+    if (await this.users.findByUsername(username)) throw new ConflictError('username_taken', `The username ${username} is taken.`);
+    return this.users.insertUser({
+      username,
+      email: input.email ?? null,
+      displayName: input.displayName.trim() || username,
+      passwordHash: await this.hasher.hash(input.password),
+      isStaff: input.isStaff ?? false,
+    });
+  }
+
+  /** The user with that username, created with these details if missing (idempotent, for the demo seed). */
+  async ensureUser(input: CreateUserInput): Promise<User> {
+    return (await this.users.findByUsername(input.username)) ?? this.createUser(input);
+  }
+
+  async setPassword(userId: number, password: string): Promise<void> {
+    await this.users.updatePasswordHash(userId, await this.hasher.hash(password));
+  }
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import pg from 'pg';
+import request from 'supertest';
+import { createApp } from '../../apps/api/src/create-app.js';
+import { loadConfig } from '../../libs/config/src/index.js';
+import { UsersService } from '../../libs/users/src/index.js';
+
+/**
+ * A real Parley server on a loopback port, on a database of its own: a fresh database on the PostgreSQL server
+ * when DATABASE_URL is set (dropped afterwards), the embedded PostgreSQL in memory otherwise.
+ */
+type TestAgent = ReturnType<typeof request>;
+
+export interface TestApp {
+  app: NestExpressApplication;
+  baseUrl: string;
+  databaseUrl: string | undefined;
+  http: () => TestAgent;
+  createUser: (username: string, options?: { password?: string; isStaff?: boolean; displayName?: string }) => Promise<TestUser>;
+  close: () => Promise<void>;
+}
+
+export interface TestUser {
+  id: number;
+  username: string;
+  password: string;
+  token: string;
+  /** An Authorization header value. */
+  auth: string;
+}
+
+async function withServerDatabase(serverUrl: string, sql: string): Promise<void> {
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const serverUrl = process.env.DATABASE_URL;
+  let databaseUrl: string | undefined;
+  let databaseName: string | undefined;
+  if (serverUrl) {
+    databaseName = `parley_test_${randomBytes(6).toString('hex')}`;
+    await withServerDatabase(serverUrl, `CREATE DATABASE ${databaseName}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${databaseName}`;
+    databaseUrl = url.toString();
+  }
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'error',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: 'memory://',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const http = (): TestAgent => request(baseUrl);
+
+  return {
+    app,
+    baseUrl,
+    databaseUrl,
+    http,
+    async createUser(username, options = {}) {
+      const password = options.password ?? 'password';
+      const user = await app.get(UsersService).createUser({
+        username,
+        displayName: options.displayName ?? username,
+        email: `${username}@example.test`,
+        password,
+        isStaff: options.isStaff ?? false,
+      });
+      const response = await http().post('/api/token/').send({ username, password }).expect(200);
+      const token = (response.body as { access: string }).access;
+      return { id: user.id, username: user.username, password, token, auth: `Bearer ${token}` };
+    },
+    async close() {
+      await app.close();
+      if (serverUrl && databaseName) await withServerDatabase(serverUrl, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    },
+  };
+}
