@@ -89,7 +89,7 @@ describe('auth', () => {
       expect(setCookie).toMatch(/parley_session=/);
       expect(setCookie).toMatch(/HttpOnly/);
       expect(setCookie).toMatch(/SameSite=Lax/);
-      const cookie = setCookie.split(';')[0] as string;
+      const cookie = setCookie.split(';')[0];
 
       await t.http().get('/api/v1/users/me').set('Cookie', cookie).expect(200);
 
@@ -101,7 +101,7 @@ describe('auth', () => {
     it('refuses cookie-authenticated writes from another origin and accepts same-origin ones', async () => {
       const bob = await t.createUser('bob-cookie');
       const signIn = await t.http().post('/api/session/').send({ username: 'alice', password: 'password' }).expect(200);
-      const cookie = String(signIn.headers['set-cookie']).split(';')[0] as string;
+      const cookie = String(signIn.headers['set-cookie']).split(';')[0];
       const host = new URL(t.baseUrl).host;
 
       const crossSite = await t.http().post('/api/v1/threads/').set('Cookie', cookie).set('Origin', 'https://evil.example').send({ participants: [bob.id] }).expect(403);

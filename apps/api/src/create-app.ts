@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { Logger, ValidationPipe, type LogLevel } from '@nestjs/common';
+import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
-import { HttpErrorFilter, requestIdMiddleware } from '../../../libs/common/src/index.js';
+import { HttpErrorFilter, rejectNulCharacters, requestIdMiddleware, StrictValidationPipe } from '../../../libs/common/src/index.js';
 import type { AppConfig, LogLevelName } from '../../../libs/config/src/index.js';
 import { AppModule } from './app.module.js';
 import { mountSwagger } from './swagger.js';
@@ -30,14 +30,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(cookieParser());
   app.set('query parser', 'simple');
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      stopAtFirstError: false,
-    }),
-  );
+  app.use(rejectNulCharacters);
+  app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
   app.enableShutdownHooks();

@@ -5,7 +5,7 @@ describe('loadConfig', () => {
   it('uses the embedded database and documented defaults when nothing is set', () => {
     const config = loadConfig({});
     expect(config.port).toBe(3000);
-    expect(config.database).toEqual({ kind: 'embedded', dataDir: './data', poolSize: 10, migrationsRun: true });
+    expect(config.database).toEqual({ kind: 'embedded', dataDir: './data', migrationsRun: true });
     expect(config.jwt.accessTtlSeconds).toBe(900);
     expect(config.jwt.refreshTtlSeconds).toBe(604_800);
     expect(config.jwt.secretIsEphemeral).toBe(true);

@@ -98,7 +98,7 @@ export class AppConfig {
   readonly host: string;
   readonly database:
     | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number; readonly migrationsRun: boolean }
-    | { readonly kind: 'embedded'; readonly dataDir: string; readonly poolSize: number; readonly migrationsRun: boolean };
+    | { readonly kind: 'embedded'; readonly dataDir: string; readonly migrationsRun: boolean };
   readonly jwt: { readonly secret: string; readonly accessTtlSeconds: number; readonly refreshTtlSeconds: number; readonly secretIsEphemeral: boolean };
   readonly sessionTtlSeconds: number;
   /** The demo staff account's password used by the seed; undefined means the demo default. */
@@ -139,7 +139,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: vars.HOST,
     database: vars.DATABASE_URL
       ? { kind: 'postgres', url: vars.DATABASE_URL, poolSize: vars.DB_POOL_SIZE, migrationsRun }
-      : { kind: 'embedded', dataDir: vars.DATA_DIR, poolSize: vars.DB_POOL_SIZE, migrationsRun },
+      : { kind: 'embedded', dataDir: vars.DATA_DIR, migrationsRun },
     jwt: {
       secret: vars.JWT_SECRET ?? randomBytes(32).toString('base64url'),
       secretIsEphemeral: !vars.JWT_SECRET,

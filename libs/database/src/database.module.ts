@@ -7,8 +7,14 @@ import { buildDataSourceOptions } from './typeorm-options.js';
 
 export const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
 
-// A few connections beyond the pool for the migration runner and health checks.
-const EMBEDDED_SPARE_CONNECTIONS = 5;
+/**
+ * PGlite is one PostgreSQL session behind a queue. Its socket server keeps a connection's messages together only
+ * inside a transaction, so two connections' extended-protocol queries (parse/bind/execute) can interleave and
+ * break each other. One pooled connection keeps every query whole; PGlite runs one query at a time anyway.
+ */
+const EMBEDDED_POOL_SIZE = 1;
+// Under a burst every request waits its turn for that one connection; give the queue time instead of failing.
+const EMBEDDED_CONNECTION_WAIT_MS = 60_000;
 
 /** Closes the pool before the embedded server it talks to, whatever order Nest runs shutdown hooks in. */
 @Injectable()
@@ -36,7 +42,7 @@ class EmbeddedPostgresLifecycle implements OnApplicationShutdown {
       useFactory: async (config: AppConfig): Promise<EmbeddedPostgres | null> => {
         const { database } = config;
         if (database.kind !== 'embedded') return null;
-        const embedded = await EmbeddedPostgres.start(database.dataDir, database.poolSize + EMBEDDED_SPARE_CONNECTIONS);
+        const embedded = await EmbeddedPostgres.start(database.dataDir, EMBEDDED_POOL_SIZE + 1);
         new Logger('EmbeddedPostgres').log(`embedded PostgreSQL (PGlite) serving ${database.dataDir} on ${embedded.url}`);
         return embedded;
       },
@@ -53,8 +59,15 @@ class EmbeddedPostgresModule {}
       inject: [AppConfig, EMBEDDED_POSTGRES],
       useFactory: (config: AppConfig, embedded: EmbeddedPostgres | null) => {
         const { database } = config;
-        const url = database.kind === 'postgres' ? database.url : (embedded as EmbeddedPostgres).url;
-        return buildDataSourceOptions({ url, poolSize: database.poolSize, migrationsRun: database.migrationsRun });
+        if (database.kind === 'postgres') {
+          return buildDataSourceOptions({ url: database.url, poolSize: database.poolSize, migrationsRun: database.migrationsRun });
+        }
+        return buildDataSourceOptions({
+          url: (embedded as EmbeddedPostgres).url,
+          poolSize: EMBEDDED_POOL_SIZE,
+          connectionWaitMs: EMBEDDED_CONNECTION_WAIT_MS,
+          migrationsRun: database.migrationsRun,
+        });
       },
     }),
     EmbeddedPostgresModule,

@@ -6,6 +6,8 @@ export interface ConnectionSettings {
   url: string;
   poolSize: number;
   migrationsRun: boolean;
+  /** How long a query may wait for a free pooled connection (default 5 s: fail fast when the database is down). */
+  connectionWaitMs?: number;
 }
 
 /** One set of options for PostgreSQL and the embedded database: same SQL, same migrations, never synchronize. */
@@ -21,8 +23,7 @@ export function buildDataSourceOptions(settings: ConnectionSettings): DataSource
     logging: ['error', 'warn', 'migration'],
     extra: {
       max: settings.poolSize,
-      // Fail fast when the database is down instead of queueing requests forever.
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: settings.connectionWaitMs ?? 5000,
     },
   };
 }

@@ -66,7 +66,7 @@ export class ThreadsService {
   async get(actor: Actor, threadId: number): Promise<ThreadDto> {
     const { participant } = await this.requireMembership(actor, threadId);
     const [view] = await this.toViews([participant]);
-    return view as ThreadDto;
+    return view;
   }
 
   /** A direct thread may be deleted by either participant, a group by its owner only. Messages go with it. */

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Length, MaxLength, Min } from 'class-validator';
-import { PageQueryDto } from '../../../common/src/index.js';
+import { Transform } from 'class-transformer';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
+import { MaxCodePoints, PageQueryDto, QueryInt } from '../../../common/src/index.js';
 import { UserDto } from '../../../users/src/dto/user.dto.js';
 import { MESSAGE_TEXT_MAX } from '../message.entity.js';
 
@@ -39,27 +39,28 @@ export class SendMessageDto {
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString({ message: 'text must be a string' })
   @IsNotEmpty({ message: 'text must not be empty' })
-  @MaxLength(MESSAGE_TEXT_MAX, { message: `text must be at most ${MESSAGE_TEXT_MAX} characters` })
+  @MaxCodePoints(MESSAGE_TEXT_MAX)
   text: string;
 
   @ApiPropertyOptional({ example: '0b6a3c52-6ef4-4a53-8d0b-1b2f3c4d5e6f', minLength: 1, maxLength: 64, description: 'Makes sending idempotent: the same value from the same sender returns the one stored message.' })
   @IsOptional()
   @IsString({ message: 'clientMessageId must be a string' })
-  @Length(1, 64, { message: 'clientMessageId must be 1 to 64 characters' })
+  @IsNotEmpty({ message: 'clientMessageId must be 1 to 64 characters' })
+  @MaxCodePoints(64, { message: 'clientMessageId must be 1 to 64 characters' })
   clientMessageId?: string;
 }
 
 export class ListMessagesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 120, description: 'Only messages with seq > afterSeq, oldest first (catch-up after a reconnect).' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt({ message: 'afterSeq must be a whole number' })
   @Min(0, { message: 'afterSeq must not be negative' })
   afterSeq?: number;
 
   @ApiPropertyOptional({ example: 500, description: 'The `limit` messages right before this seq, still oldest first (scrolling up).' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt({ message: 'beforeSeq must be a whole number' })
   @Min(1, { message: 'beforeSeq must be at least 1' })
   beforeSeq?: number;

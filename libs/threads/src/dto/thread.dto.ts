@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { MaxCodePoints } from '../../../common/src/index.js';
 import { MessageDto } from '../../../messages/src/dto/message.dto.js';
 import { UserDto } from '../../../users/src/dto/user.dto.js';
 
@@ -25,14 +25,13 @@ export class CreateThreadDto {
   @ApiPropertyOptional({ example: 'Hiring team', maxLength: 200, description: 'Required for groups; not allowed for direct threads.' })
   @IsOptional()
   @IsString({ message: 'title must be a string' })
-  @MinLength(1)
-  @MaxLength(200, { message: 'title must be at most 200 characters' })
+  @MinLength(1, { message: 'title must not be empty' })
+  @MaxCodePoints(200)
   title?: string;
 }
 
 export class AddParticipantDto {
   @ApiProperty({ example: 5 })
-  @Type(() => Number)
   @IsInt({ message: 'userId must be a positive integer' })
   @Min(1, { message: 'userId must be a positive integer' })
   @Max(MAX_ID, { message: 'userId must be a positive integer' })
