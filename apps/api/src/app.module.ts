@@ -6,6 +6,7 @@ import { DatabaseModule } from '../../../libs/database/src/index.js';
 import { HealthModule } from '../../../libs/health/src/index.js';
 import { MessagesModule } from '../../../libs/messages/src/index.js';
 import { ReadStatusModule } from '../../../libs/read-status/src/index.js';
+import { RealtimeModule } from '../../../libs/realtime/src/index.js';
 import { ThreadsModule } from '../../../libs/threads/src/index.js';
 import { UsersModule } from '../../../libs/users/src/index.js';
 
@@ -23,6 +24,7 @@ export class AppModule {
         ThreadsModule,
         MessagesModule,
         ReadStatusModule,
+        RealtimeModule,
         HealthModule,
       ],
     };

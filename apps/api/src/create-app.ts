@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import { HttpErrorFilter, rejectNulCharacters, requestIdMiddleware, StrictValidationPipe } from '../../../libs/common/src/index.js';
 import type { AppConfig, LogLevelName } from '../../../libs/config/src/index.js';
+import { ParleyIoAdapter } from '../../../libs/realtime/src/index.js';
 import { AppModule } from './app.module.js';
 import { mountSwagger } from './swagger.js';
 
@@ -34,6 +35,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
+  const ioAdapter = new ParleyIoAdapter(app, config.corsOrigins);
+  if (config.redisUrl) await ioAdapter.connectToRedis(config.redisUrl);
+  app.useWebSocketAdapter(ioAdapter);
   app.enableShutdownHooks();
   mountSwagger(app);
   return app;

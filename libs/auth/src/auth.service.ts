@@ -69,17 +69,22 @@ export class AuthService {
 
   /** The actor of a valid access JWT; HS256 only, expiry enforced. */
   async authenticateAccessToken(token: string): Promise<Actor> {
-    let claims: AccessClaims;
+    return (await this.verifyAccessToken(token)).actor;
+  }
+
+  /** The actor and the token's expiry, for connections that outlive a request (sockets). */
+  async verifyAccessToken(token: string): Promise<{ actor: Actor; expiresAt: Date }> {
+    let claims: AccessClaims & { exp: number };
     try {
-      claims = await this.jwt.verifyAsync<AccessClaims>(token);
+      claims = await this.jwt.verifyAsync<AccessClaims & { exp: number }>(token);
     } catch {
       throw new UnauthorizedError('invalid_token', 'The access token is invalid or expired.');
     }
     const id = Number(claims.sub);
-    if (claims.typ !== 'access' || !Number.isSafeInteger(id) || id < 1) {
+    if (claims.typ !== 'access' || !Number.isSafeInteger(id) || id < 1 || typeof claims.exp !== 'number') {
       throw new UnauthorizedError('invalid_token', 'The access token is invalid or expired.');
     }
-    return { id, username: claims.username, isStaff: claims.staff === true };
+    return { actor: { id, username: claims.username, isStaff: claims.staff === true }, expiresAt: new Date(claims.exp * 1000) };
   }
 
   async startWebSession(credentials: CredentialsDto): Promise<WebSessionGrant> {

@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 
-/** What happened, published by services after their transaction committed. Transports subscribe. */
+/**
+ * What happened, published by services right after their transaction committed (before any further await, so
+ * that events of one thread are published in commit order). Transports subscribe.
+ */
 export type DomainEvent =
-  | { type: 'message.created'; threadId: number; messageId: number; seq: number; senderId: number; participantIds: number[] }
-  | { type: 'read-marker.moved'; threadId: number; userId: number; lastReadSeq: number; readAt: Date; participantIds: number[] }
+  | { type: 'message.created'; threadId: number; messageId: number; seq: number; senderId: number }
+  | { type: 'read-marker.moved'; threadId: number; userId: number; lastReadSeq: number; readAt: Date }
   | { type: 'thread.created'; threadId: number; participantIds: number[] }
   | { type: 'thread.updated'; threadId: number; participantIds: number[]; removedUserIds: number[] }
   | { type: 'thread.deleted'; threadId: number; participantIds: number[] };

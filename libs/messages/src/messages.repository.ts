@@ -35,7 +35,7 @@ export class MessagesRepository {
    * sender's read marker to it. A clientMessageId the sender already used rolls the whole thing back (so no seq
    * is lost) and answers `null`; the caller then reads the existing message.
    */
-  async insertMessageIdempotent(message: NewMessage): Promise<{ id: number } | null> {
+  async insertMessageIdempotent(message: NewMessage): Promise<{ id: number; seq: number } | null> {
     try {
       return await this.dataSource.transaction(async (manager) => {
         // TypeORM answers an UPDATE … RETURNING with [rows, affectedCount].
@@ -59,7 +59,7 @@ export class MessagesRepository {
         );
         // The sender left the thread while sending: nothing is stored.
         if (moved === 0) throw threadNotFound();
-        return stored;
+        return { id: stored.id, seq };
       });
     } catch (error) {
       if (error instanceof DuplicateClientMessageId) return null;

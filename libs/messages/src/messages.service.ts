@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, DomainEvents, type Actor, type Page, type PageLinks } from '../../common/src/index.js';
-import { ThreadsRepository } from '../../threads/src/threads.repository.js';
 import { ThreadsService } from '../../threads/src/threads.service.js';
 import type { ListMessagesQueryDto, MessageDto, SendMessageDto } from './dto/message.dto.js';
 import { toMessageDto, type MessageRecord } from './message.mapper.js';
@@ -12,7 +11,6 @@ import { ReadersIndex, type ReadMarker } from './read-flags.js';
 export class MessagesService {
   constructor(
     private readonly threads: ThreadsService,
-    private readonly threadRecords: ThreadsRepository,
     private readonly messages: MessagesRepository,
     private readonly events: DomainEvents,
   ) {}
@@ -36,9 +34,8 @@ export class MessagesService {
       return { message: await this.existingForRetry(actor, threadId, existing as MessageRecord), created: false };
     }
 
-    const [record, participantIds] = await Promise.all([this.messages.findById(stored.id), this.threadRecords.findParticipantIds(threadId)]);
-    const message = record as MessageRecord;
-    this.events.publish({ type: 'message.created', threadId, messageId: message.id, seq: message.seq, senderId: actor.id, participantIds });
+    this.events.publish({ type: 'message.created', threadId, messageId: stored.id, seq: stored.seq, senderId: actor.id });
+    const message = (await this.messages.findById(stored.id)) as MessageRecord;
     return { message: await this.present(actor, message), created: true };
   }
 

@@ -66,6 +66,20 @@ export class ReadStatusRepository {
     return rows[0]?.total ?? 0;
   }
 
+  /** For each user: unread in this thread and in total, in one query (fan-out after a message). */
+  async findUnreadCountsForUsers(threadId: number, userIds: number[]): Promise<{ userId: number; unreadCount: number; totalUnread: number }[]> {
+    if (userIds.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT p.user_id AS "userId",
+              COALESCE(SUM(${UNREAD_SQL}) FILTER (WHERE p.thread_id = $1), 0)::int AS "unreadCount",
+              COALESCE(SUM(${UNREAD_SQL}), 0)::int AS "totalUnread"
+         FROM participants p JOIN threads t ON t.id = p.thread_id
+        WHERE p.user_id = ANY($2)
+        GROUP BY p.user_id`,
+      [threadId, userIds],
+    );
+  }
+
   /** Threads with unread messages, newest activity first. */
   findUnreadByThread(userId: number): Promise<{ threadId: number; unreadCount: number }[]> {
     return this.dataSource.query(

@@ -17,15 +17,15 @@ export class ReadStatusService {
     private readonly events: DomainEvents,
   ) {}
 
-  /** Reads the message and everything before it. */
-  async markRead(actor: Actor, messageId: number): Promise<ReadStateDto> {
-    const message = await this.requireVisibleMessage(actor, messageId);
+  /** Reads the message and everything before it. With `threadId`, the message must belong to that thread. */
+  async markRead(actor: Actor, messageId: number, threadId?: number): Promise<ReadStateDto> {
+    const message = await this.requireVisibleMessage(actor, messageId, threadId);
     return this.moveMarker(actor, message.threadId, (current) => markerAfterReading(current, message.seq));
   }
 
-  /** Makes the message and everything after it unread for the caller. */
-  async markUnread(actor: Actor, messageId: number): Promise<ReadStateDto> {
-    const message = await this.requireVisibleMessage(actor, messageId);
+  /** Makes the message and everything after it unread for the caller. With `threadId`, the message must belong to that thread. */
+  async markUnread(actor: Actor, messageId: number, threadId?: number): Promise<ReadStateDto> {
+    const message = await this.requireVisibleMessage(actor, messageId, threadId);
     return this.moveMarker(actor, message.threadId, (current) => markerAfterMarkingUnread(current, message.seq));
   }
 
@@ -52,10 +52,15 @@ export class ReadStatusService {
     return this.markers.findTotalUnread(actor.id);
   }
 
+  /** Counts of several users at once, for live notifications after a thread changed (not an actor's request). */
+  unreadCountsFor(threadId: number, userIds: number[]): Promise<{ userId: number; unreadCount: number; totalUnread: number }[]> {
+    return this.markers.findUnreadCountsForUsers(threadId, userIds);
+  }
+
   /** A message the caller may see: one of a thread it is in. Otherwise 404, as if it did not exist. */
-  private async requireVisibleMessage(actor: Actor, messageId: number): Promise<{ threadId: number; seq: number }> {
+  private async requireVisibleMessage(actor: Actor, messageId: number, threadId: number | undefined): Promise<{ threadId: number; seq: number }> {
     const message = await this.messages.findById(messageId);
-    if (!message) throw messageNotFound();
+    if (!message || (threadId !== undefined && message.threadId !== threadId)) throw messageNotFound();
     const membership = await this.threadRecords.findThreadForParticipant(message.threadId, actor.id);
     if (!membership) throw messageNotFound();
     return message;
@@ -63,11 +68,8 @@ export class ReadStatusService {
 
   private async moveMarker(actor: Actor, threadId: number, target: (current: number, threadLastSeq: number) => number): Promise<ReadStateDto> {
     const move = await this.markers.moveReadMarker(threadId, actor.id, target);
+    if (move.moved) this.events.publish({ type: 'read-marker.moved', threadId, userId: actor.id, lastReadSeq: move.lastReadSeq, readAt: move.readAt ?? new Date() });
     const totalUnread = await this.markers.findTotalUnread(actor.id);
-    if (move.moved) {
-      const participantIds = await this.threadRecords.findParticipantIds(threadId);
-      this.events.publish({ type: 'read-marker.moved', threadId, userId: actor.id, lastReadSeq: move.lastReadSeq, readAt: move.readAt ?? new Date(), participantIds });
-    }
     return { threadId, lastReadSeq: move.lastReadSeq, unreadCount: move.unreadCount, totalUnread };
   }
 }

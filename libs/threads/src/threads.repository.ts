@@ -65,6 +65,11 @@ export class ThreadsRepository {
     });
   }
 
+  /** Every participant row of a thread, with the thread (to build each participant's view of it). */
+  findParticipantRowsOfThread(threadId: number): Promise<Participant[]> {
+    return this.participants.find({ where: { threadId }, relations: { thread: true } });
+  }
+
   /** The caller's participant rows with their threads, most recently active first. */
   async findThreadPageForParticipant(userId: number, limit: number, offset: number): Promise<[Participant[], number]> {
     const rows = await this.participants
@@ -121,6 +126,17 @@ export class ThreadsRepository {
   async findParticipantIds(threadId: number): Promise<number[]> {
     const rows = await this.participants.find({ select: { userId: true }, where: { threadId } });
     return rows.map((row) => row.userId);
+  }
+
+  /** Everyone who shares at least one thread with the user (for presence). */
+  async findContactIds(userId: number): Promise<number[]> {
+    const rows: { user_id: number }[] = await this.dataSource.query(
+      `SELECT DISTINCT other.user_id FROM participants mine
+         JOIN participants other ON other.thread_id = mine.thread_id AND other.user_id <> mine.user_id
+        WHERE mine.user_id = $1`,
+      [userId],
+    );
+    return rows.map((row) => row.user_id);
   }
 
   async deleteThread(threadId: number): Promise<void> {

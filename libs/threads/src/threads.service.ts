@@ -109,6 +109,13 @@ export class ThreadsService {
     }
   }
 
+  /** The thread as each of its participants sees it, for live notifications (not an actor's request). */
+  async viewsForParticipants(threadId: number): Promise<{ userId: number; thread: ThreadDto }[]> {
+    const rows = await this.threads.findParticipantRowsOfThread(threadId);
+    const views = await this.toViews(rows);
+    return rows.map((row, index) => ({ userId: row.userId, thread: views[index] }));
+  }
+
   /** Views of the caller's threads in a constant number of queries, whatever the page size. */
   private async toViews(rows: Participant[]): Promise<ThreadDto[]> {
     const threadIds = rows.map((row) => row.threadId);

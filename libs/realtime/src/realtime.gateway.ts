@@ -1,0 +1,159 @@
+import { Logger, UseFilters, UsePipes, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import { parse as parseCookies } from 'cookie';
+import type { Server, Socket } from 'socket.io';
+import { SESSION_COOKIE } from '../../auth/src/auth.guard.js';
+import { AuthService } from '../../auth/src/auth.service.js';
+import { DomainEvents, StrictValidationPipe, type Actor } from '../../common/src/index.js';
+import type { MessageDto } from '../../messages/src/dto/message.dto.js';
+import { MessagesService } from '../../messages/src/messages.service.js';
+import type { ReadStateDto } from '../../read-status/src/dto/read-state.dto.js';
+import { ReadStatusService } from '../../read-status/src/read-status.service.js';
+import { ThreadsRepository } from '../../threads/src/threads.repository.js';
+import { toUserDto } from '../../users/src/user.mapper.js';
+import { UsersService } from '../../users/src/users.service.js';
+import { MessageMarkerEventDto, SendMessageEventDto, ThreadEventDto, TypingEventDto } from './dto/socket-events.dto.js';
+import { LiveUpdatesService, type LiveEmit } from './live-updates.service.js';
+import { SocketErrorFilter } from './socket-errors.js';
+import { TypingService } from './typing.service.js';
+
+/** What the handshake established about a connection. */
+interface SocketSession {
+  actor: Actor;
+  expiryTimer?: NodeJS.Timeout;
+}
+
+export const userRoom = (userId: number): string => `user:${userId}`;
+
+// setTimeout cannot wait longer than this (about 24.8 days).
+const MAX_TIMER_MS = 2_147_483_647;
+
+const session = (socket: Socket): SocketSession => socket.data as SocketSession;
+
+/**
+ * The Socket.IO surface of the contract: authenticate the handshake, validate, call one service, acknowledge.
+ * Live events come from domain events (LiveUpdatesService), never from the handlers themselves.
+ */
+@WebSocketGateway()
+@UseFilters(SocketErrorFilter)
+@UsePipes(StrictValidationPipe)
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(RealtimeGateway.name);
+  private unsubscribe?: () => void;
+
+  @WebSocketServer()
+  private readonly server: Server;
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UsersService,
+    private readonly messages: MessagesService,
+    private readonly readStatus: ReadStatusService,
+    private readonly threadRecords: ThreadsRepository,
+    private readonly typing: TypingService,
+    private readonly liveUpdates: LiveUpdatesService,
+    private readonly events: DomainEvents,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.events.subscribe((event) => this.liveUpdates.handle(event, (emits) => this.deliver(emits)));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Every connection proves who it is before it is accepted: an access JWT in `auth.token`, or the web session cookie. */
+  afterInit(server: Server): void {
+    server.use((socket, next) => {
+      this.authenticate(socket).then(
+        () => next(),
+        () => next(new Error('unauthorized')),
+      );
+    });
+  }
+
+  async handleConnection(socket: Socket): Promise<void> {
+    const { actor } = session(socket);
+    await socket.join(userRoom(actor.id));
+    const [me, totalUnread, contacts] = await Promise.all([this.users.getMe(actor), this.readStatus.totalUnread(actor), this.threadRecords.findContactIds(actor.id)]);
+    socket.emit('hello', { user: toUserDto(me), totalUnread });
+    this.server.to(contacts.map(userRoom)).emit('presence', { userId: actor.id, online: true });
+  }
+
+  async handleDisconnect(socket: Socket): Promise<void> {
+    const state = session(socket);
+    if (!state.actor) return;
+    clearTimeout(state.expiryTimer);
+    // Online while any socket of the user is connected, on any instance.
+    const remaining = await this.server.in(userRoom(state.actor.id)).fetchSockets();
+    if (remaining.length > 0) return;
+    const contacts = await this.threadRecords.findContactIds(state.actor.id);
+    this.server.to(contacts.map(userRoom)).emit('presence', { userId: state.actor.id, online: false });
+  }
+
+  @SubscribeMessage('message:send')
+  async sendMessage(@ConnectedSocket() socket: Socket, @MessageBody() body: SendMessageEventDto): Promise<{ ok: true; message: MessageDto }> {
+    const { message } = await this.messages.send(session(socket).actor, body.threadId, { text: body.text, clientMessageId: body.clientMessageId });
+    return { ok: true, message };
+  }
+
+  @SubscribeMessage('message:read')
+  async markRead(@ConnectedSocket() socket: Socket, @MessageBody() body: MessageMarkerEventDto): Promise<{ ok: true } & ReadStateDto> {
+    return { ok: true, ...(await this.readStatus.markRead(session(socket).actor, body.messageId, body.threadId)) };
+  }
+
+  @SubscribeMessage('message:unread')
+  async markUnread(@ConnectedSocket() socket: Socket, @MessageBody() body: MessageMarkerEventDto): Promise<{ ok: true } & ReadStateDto> {
+    return { ok: true, ...(await this.readStatus.markUnread(session(socket).actor, body.messageId, body.threadId)) };
+  }
+
+  @SubscribeMessage('thread:read')
+  async readThread(@ConnectedSocket() socket: Socket, @MessageBody() body: ThreadEventDto): Promise<{ ok: true } & ReadStateDto> {
+    return { ok: true, ...(await this.readStatus.readThread(session(socket).actor, body.threadId)) };
+  }
+
+  @SubscribeMessage('typing')
+  async typingUpdate(@ConnectedSocket() socket: Socket, @MessageBody() body: TypingEventDto): Promise<{ ok: true; relayed: boolean }> {
+    const { actor } = session(socket);
+    const recipients = await this.typing.relay(actor, body.threadId, body.isTyping);
+    if (recipients && recipients.length > 0) {
+      this.server.to(recipients.map(userRoom)).emit('typing', { threadId: body.threadId, userId: actor.id, isTyping: body.isTyping });
+    }
+    return { ok: true, relayed: recipients !== null };
+  }
+
+  private deliver(emits: LiveEmit[]): void {
+    for (const { userIds, event, data } of emits) {
+      if (userIds.length > 0) this.server.to(userIds.map(userRoom)).emit(event, data);
+    }
+  }
+
+  private async authenticate(socket: Socket): Promise<void> {
+    const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
+    if (typeof token === 'string' && token.length > 0) {
+      const { actor, expiresAt } = await this.auth.verifyAccessToken(token);
+      const state: SocketSession = { actor };
+      // An expired token ends the connection with a reason the client can act on: refresh, then reconnect.
+      state.expiryTimer = setTimeout(() => {
+        socket.emit('auth:expired', { code: 'token_expired', message: 'The access token expired; refresh it and reconnect.' });
+        socket.disconnect(true);
+      }, Math.min(Math.max(0, expiresAt.getTime() - Date.now()), MAX_TIMER_MS));
+      state.expiryTimer.unref();
+      socket.data = state;
+      return;
+    }
+    const cookie = parseCookies(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
+    if (!cookie) throw new Error('no credentials');
+    socket.data = { actor: await this.auth.authenticateWebSession(cookie) } satisfies SocketSession;
+  }
+}

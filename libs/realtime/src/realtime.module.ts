@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../../auth/src/auth.module.js';
+import { MessagesModule } from '../../messages/src/messages.module.js';
+import { ReadStatusModule } from '../../read-status/src/read-status.module.js';
+import { ThreadsModule } from '../../threads/src/threads.module.js';
+import { UsersModule } from '../../users/src/users.module.js';
+import { LiveUpdatesService } from './live-updates.service.js';
+import { RealtimeGateway } from './realtime.gateway.js';
+import { TypingService } from './typing.service.js';
+
+@Module({
+  imports: [AuthModule, UsersModule, ThreadsModule, MessagesModule, ReadStatusModule],
+  providers: [RealtimeGateway, LiveUpdatesService, TypingService],
+  exports: [LiveUpdatesService],
+})
+export class RealtimeModule {}

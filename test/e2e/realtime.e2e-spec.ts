@@ -1,0 +1,196 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { connectLive, connectOutcome, type LiveClient } from '../support/sockets.js';
+import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+
+interface Message {
+  id: number;
+  threadId: number;
+  seq: number;
+  text: string;
+  sender: { id: number };
+  readByMe: boolean;
+  isRead: boolean;
+}
+
+describe('live delivery over Socket.IO', () => {
+  let t: TestApp;
+  let alice: TestUser;
+  let bob: TestUser;
+  let carol: TestUser;
+  const open: LiveClient[] = [];
+  let userCount = 0;
+
+  const live = async (user: TestUser): Promise<LiveClient> => {
+    const client = await connectLive(t.baseUrl, user.token);
+    open.push(client);
+    return client;
+  };
+  const createThread = async (owner: TestUser, others: TestUser[], title?: string): Promise<number> =>
+    (await t.http().post('/api/v1/threads/').set('Authorization', owner.auth).send({ participants: others.map((u) => u.id), ...(title ? { title, type: 'group' } : {}) })).body.id as number;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  // Fresh users for every test, so that no test meets another one's direct thread.
+  beforeEach(async () => {
+    userCount += 1;
+    [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((name) => t.createUser(`${name}${userCount}`)));
+  });
+  afterEach(() => {
+    for (const client of open.splice(0)) client.close();
+  });
+  afterAll(() => t.close());
+
+  it('refuses a connection without a valid token with connect_error "unauthorized"', async () => {
+    expect(await connectOutcome(t.baseUrl, {})).toBe('unauthorized');
+    expect(await connectOutcome(t.baseUrl, { token: 'garbage' })).toBe('unauthorized');
+    expect(await connectOutcome(t.baseUrl, { token: `${alice.token}x` })).toBe('unauthorized');
+    expect(await connectOutcome(t.baseUrl, { token: alice.token })).toBe('connected');
+  });
+
+  it('greets every connection with hello: the user and its total unread', async () => {
+    const threadId = await createThread(alice, [bob]);
+    await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', alice.auth).send({ text: 'unread for bob' }).expect(201);
+    const bobLive = await live(bob);
+    const hello = await bobLive.waitFor('hello');
+    expect(hello).toEqual({ user: { id: bob.id, username: bob.username, displayName: bob.username }, totalUnread: 1 });
+  });
+
+  it("delivers a socket send to the recipient and to the sender's other tab, once each, after acking it", async () => {
+    const threadId = await createThread(alice, [bob]);
+    const [aliceTab1, aliceTab2, bobLive] = await Promise.all([live(alice), live(alice), live(bob)]);
+    const clientMessageId = randomUUID();
+    const ack = await aliceTab1.request<{ ok: boolean; message: Message }>('message:send', { threadId, text: 'hi bob', clientMessageId });
+    expect(ack).toMatchObject({ ok: true, message: { threadId, text: 'hi bob', sender: { id: alice.id }, readByMe: true, isRead: false } });
+
+    const atBob = await bobLive.waitFor<{ message: Message }>('message:new', (e) => e.message.id === ack.message.id);
+    expect(atBob.message).toMatchObject({ seq: ack.message.seq, text: 'hi bob', readByMe: false, isRead: false });
+    const atOtherTab = await aliceTab2.waitFor<{ message: Message }>('message:new', (e) => e.message.id === ack.message.id);
+    expect(atOtherTab.message.readByMe).toBe(true);
+    const unread = await bobLive.waitFor<{ threadId: number; unreadCount: number; totalUnread: number }>('unread', (e) => e.threadId === threadId);
+    expect(unread.unreadCount).toBe(1);
+
+    // A retry with the same clientMessageId acks the same message and broadcasts nothing new.
+    const retry = await aliceTab1.request<{ ok: boolean; message: Message }>('message:send', { threadId, text: 'hi bob', clientMessageId });
+    expect(retry.message.id).toBe(ack.message.id);
+    await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', alice.auth).send({ text: 'marker' }).expect(201);
+    await bobLive.waitFor<{ message: Message }>('message:new', (e) => e.message.text === 'marker');
+    expect(bobLive.all<{ message: Message }>('message:new').filter((e) => e.message.id === ack.message.id)).toHaveLength(1);
+  });
+
+  it('delivers messages sent over REST the same way, in seq order', async () => {
+    const threadId = await createThread(alice, [bob]);
+    const bobLive = await live(bob);
+    for (let i = 1; i <= 10; i += 1) {
+      await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', alice.auth).send({ text: `rest ${i}` }).expect(201);
+    }
+    await bobLive.waitFor<{ message: Message }>('message:new', (e) => e.message.text === 'rest 10');
+    const seqs = bobLive.all<{ message: Message }>('message:new').filter((e) => e.message.threadId === threadId).map((e) => e.message.seq);
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('tells the sender when the recipient read, and the reader its own counts', async () => {
+    const threadId = await createThread(alice, [bob]);
+    const [aliceLive, bobLive] = await Promise.all([live(alice), live(bob)]);
+    const sent = await aliceLive.request<{ message: Message }>('message:send', { threadId, text: 'read me', clientMessageId: randomUUID() });
+    const readAck = await bobLive.request('message:read', { threadId, messageId: sent.message.id });
+    expect(readAck).toEqual({ ok: true, threadId, lastReadSeq: 1, unreadCount: 0, totalUnread: expect.any(Number) });
+    const receipt = await aliceLive.waitFor('read', (e) => e.threadId === threadId && e.userId === bob.id);
+    expect(receipt).toEqual({ threadId, userId: bob.id, lastReadSeq: 1, readAt: expect.any(String), readByAllSeq: 1 });
+    await bobLive.waitFor('unread', (e) => e.threadId === threadId && e.unreadCount === 0);
+
+    const unreadAck = await bobLive.request('message:unread', { threadId, messageId: sent.message.id });
+    expect(unreadAck).toMatchObject({ ok: true, lastReadSeq: 0, unreadCount: 1 });
+    const back = await aliceLive.waitFor('read', (e) => e.threadId === threadId && e.userId === bob.id && e.lastReadSeq === 0);
+    expect(back.readByAllSeq).toBe(0);
+    await bobLive.waitFor('unread', (e) => e.threadId === threadId && e.unreadCount === 1);
+  });
+
+  it('moves readByAllSeq in a group only when the last member has read', async () => {
+    const group = await createThread(alice, [bob, carol], 'Receipts');
+    const [aliceLive, bobLive, carolLive] = await Promise.all([live(alice), live(bob), live(carol)]);
+    const sent = await aliceLive.request<{ message: Message }>('message:send', { threadId: group, text: 'all of you', clientMessageId: randomUUID() });
+    await bobLive.request('thread:read', { threadId: group });
+    const afterBob = await aliceLive.waitFor('read', (e) => e.threadId === group && e.userId === bob.id);
+    expect(afterBob.readByAllSeq).toBe(0);
+    await carolLive.request('message:read', { threadId: group, messageId: sent.message.id });
+    const afterCarol = await aliceLive.waitFor('read', (e) => e.threadId === group && e.userId === carol.id);
+    expect(afterCarol.readByAllSeq).toBe(sent.message.seq);
+  });
+
+  it('relays typing to the other participants, throttled to one per second per user and thread', async () => {
+    const threadId = await createThread(alice, [bob]);
+    const [aliceLive, bobLive] = await Promise.all([live(alice), live(bob)]);
+    expect(await aliceLive.request('typing', { threadId, isTyping: true })).toEqual({ ok: true, relayed: true });
+    expect(await aliceLive.request('typing', { threadId, isTyping: true })).toEqual({ ok: true, relayed: false });
+    expect(await aliceLive.request('typing', { threadId, isTyping: false })).toEqual({ ok: true, relayed: true });
+    await bobLive.waitFor('typing', (e) => e.isTyping === false);
+    expect(bobLive.all('typing')).toEqual([
+      { threadId, userId: alice.id, isTyping: true },
+      { threadId, userId: alice.id, isTyping: false },
+    ]);
+    expect(aliceLive.all('typing')).toEqual([]);
+  });
+
+  it('announces presence to users who share a thread', async () => {
+    const dave = await t.createUser(`dave${userCount}`);
+    await createThread(dave, [alice]);
+    const aliceLive = await live(alice);
+    const daveLive = await live(dave);
+    await aliceLive.waitFor('presence', (e) => e.userId === dave.id && e.online === true);
+    daveLive.close();
+    await aliceLive.waitFor('presence', (e) => e.userId === dave.id && e.online === false);
+  });
+
+  it('tells participants about new, changed and deleted threads', async () => {
+    const [bobLive, carolLive] = await Promise.all([live(bob), live(carol)]);
+    const group = await createThread(alice, [bob], 'Lifecycle');
+    const created = await bobLive.waitFor<{ thread: { id: number; title: string } }>('thread:new', (e) => e.thread.id === group);
+    expect(created.thread.title).toBe('Lifecycle');
+    await t.http().post(`/api/v1/threads/${group}/participants/`).set('Authorization', alice.auth).send({ userId: carol.id }).expect(201);
+    await bobLive.waitFor<{ thread: { id: number; participants: unknown[] } }>('thread:updated', (e) => e.thread.id === group && e.thread.participants.length === 3);
+    await carolLive.waitFor<{ thread: { id: number } }>('thread:updated', (e) => e.thread.id === group);
+    await t.http().delete(`/api/v1/threads/${group}/`).set('Authorization', alice.auth).expect(204);
+    await bobLive.waitFor('thread:deleted', (e) => e.threadId === group);
+    await carolLive.waitFor('thread:deleted', (e) => e.threadId === group);
+  });
+
+  it('stores one message for 50 concurrent sends of one clientMessageId over REST and two sockets, delivered once', async () => {
+    const threadId = await createThread(alice, [bob]);
+    const [tab1, tab2, bobLive] = await Promise.all([live(alice), live(alice), live(bob)]);
+    const clientMessageId = randomUUID();
+    const body = { threadId, text: 'exactly once', clientMessageId };
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        if (i % 3 === 0) {
+          const res = await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', alice.auth).send({ text: body.text, clientMessageId });
+          return (res.body as Message).id;
+        }
+        const ack = await (i % 3 === 1 ? tab1 : tab2).request<{ ok: boolean; message: Message }>('message:send', body);
+        return ack.message.id;
+      }),
+    );
+    expect(new Set(answers).size).toBe(1);
+    const history = await t.http().get(`/api/v1/threads/${threadId}/messages/`).set('Authorization', bob.auth).expect(200);
+    expect(history.body.count).toBe(1);
+    await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', alice.auth).send({ text: 'after' }).expect(201);
+    await bobLive.waitFor<{ message: Message }>('message:new', (e) => e.message.text === 'after');
+    expect(bobLive.all<{ message: Message }>('message:new').filter((e) => e.message.threadId === threadId).map((e) => e.message.seq)).toEqual([1, 2]);
+  });
+
+  it('lets a client that was away catch up with afterSeq: every message once, contiguous', async () => {
+    const threadId = await createThread(alice, [bob]);
+    const bobLive = await live(bob);
+    await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', alice.auth).send({ text: 'before' }).expect(201);
+    const first = await bobLive.waitFor<{ message: Message }>('message:new', (e) => e.message.threadId === threadId);
+    bobLive.close();
+    const aliceLive = await live(alice);
+    for (let i = 0; i < 20; i += 1) await aliceLive.request('message:send', { threadId, text: `missed ${i}`, clientMessageId: randomUUID() });
+    const again = await live(bob);
+    await again.waitFor('hello');
+    const missed = await t.http().get(`/api/v1/threads/${threadId}/messages/?afterSeq=${first.message.seq}`).set('Authorization', bob.auth).expect(200);
+    expect((missed.body.results as Message[]).map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+    expect((missed.body.results as Message[]).map((m) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `missed ${i}`));
+  });
+});

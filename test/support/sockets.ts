@@ -1,0 +1,72 @@
+import { io, type Socket } from 'socket.io-client';
+
+/** A connected Socket.IO client that records every event it receives, so tests can wait for one. */
+export class LiveClient {
+  readonly received: { event: string; data: unknown }[] = [];
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly socket: Socket) {
+    socket.onAny((event: string, data: unknown) => {
+      this.received.push({ event, data });
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  /** Every payload received so far for `event`. */
+  all<T = Record<string, unknown>>(event: string): T[] {
+    return this.received.filter((r) => r.event === event).map((r) => r.data as T);
+  }
+
+  /** The first payload of `event` matching `predicate`, waiting for it up to `timeoutMs`. */
+  async waitFor<T = Record<string, unknown>>(event: string, predicate: (data: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.received.find((r) => r.event === event && predicate(r.data as T));
+      if (hit) return hit.data as T;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no "${event}" event matching within ${timeoutMs} ms; got: ${this.received.map((r) => r.event).join(', ')}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Emits with an acknowledgement and resolves with the ack. */
+  request<T = Record<string, unknown>>(event: string, ...args: unknown[]): Promise<T> {
+    return this.socket.timeout(10_000).emitWithAck(event, ...args) as Promise<T>;
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+}
+
+/** Connects with an access token and waits for the server's `hello`. */
+export async function connectLive(baseUrl: string, token: string): Promise<LiveClient> {
+  const socket = io(baseUrl, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const client = new LiveClient(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect_error', (error) => reject(error));
+    socket.once('hello', () => resolve());
+  });
+  return client;
+}
+
+/** Tries to connect and resolves with the connect_error message (or "connected"). */
+export function connectOutcome(baseUrl: string, auth: Record<string, unknown>): Promise<string> {
+  const socket = io(baseUrl, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise((resolve) => {
+    socket.once('connect_error', (error) => {
+      socket.close();
+      resolve(error.message);
+    });
+    socket.once('connect', () => {
+      socket.close();
+      resolve('connected');
+    });
+  });
+}
