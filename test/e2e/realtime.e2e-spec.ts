@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { connectLive, connectOutcome, type LiveClient } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
@@ -192,5 +193,25 @@ describe('live delivery over Socket.IO', () => {
     const missed = await t.http().get(`/api/v1/threads/${threadId}/messages/?afterSeq=${first.message.seq}`).set('Authorization', bob.auth).expect(200);
     expect((missed.body.results as Message[]).map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
     expect((missed.body.results as Message[]).map((m) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `missed ${i}`));
+  });
+});
+
+describe('socket token expiry', () => {
+  let t: TestApp;
+  const secret = randomUUID() + randomUUID();
+
+  beforeAll(async () => {
+    t = await startTestApp({ JWT_SECRET: secret });
+  });
+  afterAll(() => t.close());
+
+  it('disconnects a socket when its access token expires, telling the client to refresh and reconnect', async () => {
+    const erin = await t.createUser('erin');
+    const shortLived = new JwtService({ secret }).sign({ sub: String(erin.id), username: 'erin', staff: false, typ: 'access' }, { expiresIn: 2 });
+    const client = await connectLive(t.baseUrl, shortLived);
+    const disconnected = new Promise<string>((resolve) => client.socket.once('disconnect', resolve));
+    expect(await client.waitFor('auth:expired')).toEqual({ code: 'token_expired', message: expect.stringMatching(/refresh/) });
+    expect(await disconnected).toBe('io server disconnect');
+    expect(await connectOutcome(t.baseUrl, { token: shortLived })).toBe('unauthorized');
   });
 });

@@ -42,9 +42,13 @@ async function withServerDatabase(serverUrl: string, sql: string): Promise<void>
   }
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const serverUrl = process.env.DATABASE_URL;
-  let databaseUrl: string | undefined;
+/**
+ * `options.databaseUrl` starts a second instance on another app's database (scale-out tests); that instance
+ * leaves the database to its owner.
+ */
+export async function startTestApp(env: Record<string, string> = {}, options: { databaseUrl?: string } = {}): Promise<TestApp> {
+  const serverUrl = options.databaseUrl ? undefined : process.env.DATABASE_URL;
+  let databaseUrl: string | undefined = options.databaseUrl;
   let databaseName: string | undefined;
   if (serverUrl) {
     databaseName = `parley_test_${randomBytes(6).toString('hex')}`;

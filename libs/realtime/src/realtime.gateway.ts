@@ -49,6 +49,8 @@ const session = (socket: Socket): SocketSession => socket.data as SocketSession;
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RealtimeGateway.name);
   private unsubscribe?: () => void;
+  // Set when the application starts shutting down: connections closing then are not "going offline".
+  private shuttingDown = false;
 
   @WebSocketServer()
   private readonly server: Server;
@@ -68,8 +70,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.unsubscribe = this.events.subscribe((event) => this.liveUpdates.handle(event, (emits) => this.deliver(emits)));
   }
 
-  onModuleDestroy(): void {
+  /** Runs before the socket server closes: deliver what is already planned, then stop emitting. */
+  async onModuleDestroy(): Promise<void> {
     this.unsubscribe?.();
+    await this.liveUpdates.drain();
+    this.shuttingDown = true;
   }
 
   /** Every connection proves who it is before it is accepted: an access JWT in `auth.token`, or the web session cookie. */
@@ -85,20 +90,27 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async handleConnection(socket: Socket): Promise<void> {
     const { actor } = session(socket);
     await socket.join(userRoom(actor.id));
-    const [me, totalUnread, contacts] = await Promise.all([this.users.getMe(actor), this.readStatus.totalUnread(actor), this.threadRecords.findContactIds(actor.id)]);
-    socket.emit('hello', { user: toUserDto(me), totalUnread });
-    this.server.to(contacts.map(userRoom)).emit('presence', { userId: actor.id, online: true });
+    try {
+      const [me, totalUnread, contacts] = await Promise.all([this.users.getMe(actor), this.readStatus.totalUnread(actor), this.threadRecords.findContactIds(actor.id)]);
+      socket.emit('hello', { user: toUserDto(me), totalUnread });
+      this.server.to(contacts.map(userRoom)).emit('presence', { userId: actor.id, online: true });
+    } catch (error) {
+      // No hello without its data (the account is gone, or the database is down): the client reconnects later.
+      this.logger.warn(`connection of user ${actor.id} refused: ${error instanceof Error ? error.message : String(error)}`);
+      socket.disconnect(true);
+    }
   }
 
   async handleDisconnect(socket: Socket): Promise<void> {
     const state = session(socket);
     if (!state.actor) return;
     clearTimeout(state.expiryTimer);
+    if (this.shuttingDown) return;
     // Online while any socket of the user is connected, on any instance.
     const remaining = await this.server.in(userRoom(state.actor.id)).fetchSockets();
-    if (remaining.length > 0) return;
+    if (remaining.length > 0 || this.shuttingDown) return;
     const contacts = await this.threadRecords.findContactIds(state.actor.id);
-    this.server.to(contacts.map(userRoom)).emit('presence', { userId: state.actor.id, online: false });
+    if (!this.shuttingDown) this.server.to(contacts.map(userRoom)).emit('presence', { userId: state.actor.id, online: false });
   }
 
   @SubscribeMessage('message:send')
@@ -133,6 +145,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   private deliver(emits: LiveEmit[]): void {
+    if (this.shuttingDown) return;
     for (const { userIds, event, data } of emits) {
       if (userIds.length > 0) this.server.to(userIds.map(userRoom)).emit(event, data);
     }
