@@ -13,6 +13,10 @@ const swc = [
   },
 ];
 
+// The servers the suites start do not bundle the admin panel's front-end components (about 2 s each, and only a
+// browser needs them); the admin browser suite turns bundling back on for its own server.
+process.env.ADMIN_JS_SKIP_BUNDLE ??= 'true';
+
 // Two instances need a database they can both reach (the embedded one serves a single connection) and Redis:
 // the scale-out suite belongs to runs that configure both, as the second run of .ci/run does.
 const scaleOutConfigured = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);

@@ -225,7 +225,7 @@ const cases: BadCase[] = [
   { name: 'unknown query parameter (threads)', method: 'get', path: `${THREADS}?sort=desc`, status: 400 },
   { name: 'limit=abc (users)', method: 'get', path: '/api/v1/users/?limit=abc', status: 400 },
   { name: 'unknown query parameter (users)', method: 'get', path: '/api/v1/users/?q=alice', status: 400 },
-  { name: 'search of 101 characters (users)', method: 'get', path: `/api/v1/users/?search=${'s'.repeat(101)}`, status: 400 },
+  { name: 'search longer than the longest username, 151 characters (users)', method: 'get', path: `/api/v1/users/?search=${'s'.repeat(151)}`, status: 400 },
 ];
 
 describe('bad input', () => {

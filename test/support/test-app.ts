@@ -42,12 +42,17 @@ async function withServerDatabase(serverUrl: string, sql: string): Promise<void>
   }
 }
 
-/**
- * `options.databaseUrl` starts a second instance on another app's database (scale-out tests); that instance
- * leaves the database to its owner.
- */
-export async function startTestApp(env: Record<string, string> = {}, options: { databaseUrl?: string } = {}): Promise<TestApp> {
-  const serverUrl = options.databaseUrl ? undefined : process.env.DATABASE_URL;
+export interface TestAppOptions {
+  /** Another app's database: a second instance (scale-out tests) that leaves the database to its owner. */
+  databaseUrl?: string;
+  /** A fixed port, so that a restarted server is found again by its clients. */
+  port?: number;
+  /** The embedded database even when DATABASE_URL is set (with DATA_DIR in `env`, it survives a restart). */
+  embedded?: boolean;
+}
+
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const serverUrl = options.databaseUrl || options.embedded ? undefined : process.env.DATABASE_URL;
   let databaseUrl: string | undefined = options.databaseUrl;
   let databaseName: string | undefined;
   if (serverUrl) {
@@ -66,7 +71,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     ...env,
   });
   const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const http = (): TestAgent => request(baseUrl);

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminModule } from '../../../libs/admin/src/index.js';
 import { AuthModule } from '../../../libs/auth/src/index.js';
 import { CommonModule } from '../../../libs/common/src/index.js';
 import { ConfigModule, type AppConfig } from '../../../libs/config/src/index.js';
@@ -9,6 +10,7 @@ import { ReadStatusModule } from '../../../libs/read-status/src/index.js';
 import { RealtimeModule } from '../../../libs/realtime/src/index.js';
 import { ThreadsModule } from '../../../libs/threads/src/index.js';
 import { UsersModule } from '../../../libs/users/src/index.js';
+import { WebModule } from '../../web/src/web.module.js';
 
 @Module({})
 export class AppModule {
@@ -26,6 +28,8 @@ export class AppModule {
         ReadStatusModule,
         RealtimeModule,
         HealthModule,
+        AdminModule,
+        WebModule,
       ],
     };
   }

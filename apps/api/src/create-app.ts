@@ -3,7 +3,7 @@ import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
-import { HttpErrorFilter, rejectNulCharacters, requestIdMiddleware, StrictValidationPipe } from '../../../libs/common/src/index.js';
+import { HttpErrorFilter, requestIdMiddleware, StrictValidationPipe } from '../../../libs/common/src/index.js';
 import type { AppConfig, LogLevelName } from '../../../libs/config/src/index.js';
 import { ParleyIoAdapter } from '../../../libs/realtime/src/index.js';
 import { AppModule } from './app.module.js';
@@ -31,7 +31,6 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(cookieParser());
   app.set('query parser', 'simple');
-  app.use(rejectNulCharacters);
   app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });

@@ -9,5 +9,4 @@ export * from './request-id.js';
 export * from './current-user.decorator.js';
 export * from './error-body.dto.js';
 export * from './common.module.js';
-export * from './reject-nul.js';
 export * from './validation.js';

@@ -1,14 +1,28 @@
-import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
 
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner, depth + 1));
+}
+
 /**
- * The global ValidationPipe, minus its habit of coercing bare path and query primitives with `+value`
- * (which would read "1e3" or "0x10" as ids): path ids go through ParseIdPipe, query values through DTOs.
+ * The one validation pipe of every transport (HTTP bodies and queries, socket payloads): whitelist, refuse unknown
+ * fields, transform. It refuses NUL characters up front (PostgreSQL text cannot hold them), and does not coerce bare
+ * path and query primitives with `+value` (which would read "1e3" or "0x10" as ids): path ids go through
+ * ParseIdPipe, query values through DTOs.
  */
 export class StrictValidationPipe extends ValidationPipe {
   constructor() {
     super({ whitelist: true, forbidNonWhitelisted: true, transform: true });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Only what a client sent (bodies, queries, path params, socket payloads), never objects custom decorators provide.
+    if (metadata.type !== 'custom' && containsNul(value)) throw new BadRequestException({ message: 'NUL characters (\\u0000) are not allowed.', code: 'nul_character' });
+    return super.transform(value, metadata);
   }
 
   protected override transformPrimitive(value: unknown, _metadata: ArgumentMetadata): unknown {

@@ -33,8 +33,22 @@ describe('loadConfig', () => {
   it('refuses to start in production without a JWT secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: required/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'too-short' })).toThrow(/at least 32/);
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) });
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_SESSION_SECRET: 'y'.repeat(40) });
     expect(config.isProduction).toBe(true);
     expect(config.jwt.secretIsEphemeral).toBe(false);
+  });
+
+  it('refuses to start in production without a secret for the admin session cookie', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/ADMIN_SESSION_SECRET: required/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_SESSION_SECRET: 'short' })).toThrow(/ADMIN_SESSION_SECRET must be at least 32/);
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_SESSION_SECRET: 'y'.repeat(40) });
+    expect(config.adminSession).toEqual({ secret: 'y'.repeat(40), secretIsEphemeral: false });
+  });
+
+  it('uses a random admin session secret per process outside production', () => {
+    const first = loadConfig({});
+    expect(first.adminSession.secretIsEphemeral).toBe(true);
+    expect(first.adminSession.secret.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({}).adminSession.secret).not.toBe(first.adminSession.secret);
   });
 });

@@ -72,6 +72,12 @@ class EnvironmentVariables {
 
   @Transform(emptyToUndefined)
   @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'ADMIN_SESSION_SECRET must be at least 32 characters' })
+  ADMIN_SESSION_SECRET?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL?: string;
 
@@ -103,6 +109,8 @@ export class AppConfig {
   readonly sessionTtlSeconds: number;
   /** The demo staff account's password used by the seed; undefined means the demo default. */
   readonly adminPassword: string | undefined;
+  /** Signs the admin panel's session cookie; random per process (sessions end with it) unless ADMIN_SESSION_SECRET is set. */
+  readonly adminSession: { readonly secret: string; readonly secretIsEphemeral: boolean };
   readonly redisUrl: string | undefined;
   readonly logLevel: LogLevelName;
   readonly corsOrigins: string[];
@@ -120,7 +128,7 @@ export class AppConfig {
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'JWT_SECRET', 'ADMIN_PASSWORD', 'REDIS_URL']) {
+  for (const key of [...known, 'DATABASE_URL', 'JWT_SECRET', 'ADMIN_PASSWORD', 'ADMIN_SESSION_SECRET', 'REDIS_URL']) {
     const value = env[key];
     if (value !== undefined) raw[key] = value;
   }
@@ -130,6 +138,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   );
   const production = vars.NODE_ENV === 'production';
   if (production && !vars.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production (at least 32 random characters)');
+  if (production && !vars.ADMIN_SESSION_SECRET) {
+    problems.push('ADMIN_SESSION_SECRET: required when NODE_ENV=production (at least 32 random characters; signs the /admin session cookie)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const migrationsRun = vars.MIGRATIONS_RUN;
@@ -148,6 +159,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     sessionTtlSeconds: vars.SESSION_TTL,
     adminPassword: vars.ADMIN_PASSWORD,
+    adminSession: {
+      secret: vars.ADMIN_SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+      secretIsEphemeral: !vars.ADMIN_SESSION_SECRET,
+    },
     redisUrl: vars.REDIS_URL,
     logLevel: vars.LOG_LEVEL as LogLevelName,
     corsOrigins: vars.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),

@@ -100,6 +100,16 @@ export class MessagesRepository {
     return rows.map(toRecord).reverse();
   }
 
+  /**
+   * Replaces a message's text in place: the row, its seq, sender and time stay, so the thread's seq stays gapless
+   * and unread counts (derived from seq) do not move. Answers false when there is no such message.
+   */
+  async replaceText(messageId: number, text: string): Promise<boolean> {
+    // TypeORM answers an UPDATE with [rows, affectedCount].
+    const [, updated]: [unknown, number] = await this.dataSource.query(`UPDATE messages SET text = $2 WHERE id = $1`, [messageId, text]);
+    return updated > 0;
+  }
+
   /** The two lowest read markers of a thread: enough to tell, for any sender, whether everyone else has read. */
   async findTwoLowestMarkers(threadId: number): Promise<ReadMarker[]> {
     const rows: { userId: number; lastReadSeq: number }[] = await this.dataSource.query(

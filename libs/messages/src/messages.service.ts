@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { ConflictError, DomainEvents, type Actor, type Page, type PageLinks } from '../../common/src/index.js';
+import { BadRequestError, codePointLength, ConflictError, DomainEvents, ForbiddenError, messageNotFound, type Actor, type Page, type PageLinks } from '../../common/src/index.js';
 import { ThreadsService } from '../../threads/src/threads.service.js';
 import type { ListMessagesQueryDto, MessageDto, SendMessageDto } from './dto/message.dto.js';
+import { MESSAGE_TEXT_MAX } from './message.entity.js';
 import { toMessageDto, type MessageRecord } from './message.mapper.js';
 import { messagePageLinks, planMessageWindow } from './message-window.js';
 import { MessagesRepository } from './messages.repository.js';
 import { ReadersIndex, type ReadMarker } from './read-flags.js';
+
+/** What a redacted message says instead of its text. */
+export const REDACTED_MESSAGE_TEXT = '[This message was removed by a moderator]';
 
 @Injectable()
 export class MessagesService {
@@ -35,6 +39,8 @@ export class MessagesService {
     }
 
     this.events.publish({ type: 'message.created', threadId, messageId: stored.id, seq: stored.seq, senderId: actor.id });
+    // Sending read everything up to the message: the others learn it like any other marker move.
+    this.events.publish({ type: 'read-marker.moved', threadId, userId: actor.id, lastReadSeq: stored.seq, readAt: new Date() });
     const message = (await this.messages.findById(stored.id)) as MessageRecord;
     return { message: await this.present(actor, message), created: true };
   }
@@ -56,6 +62,34 @@ export class MessagesService {
     };
   }
 
+  /**
+   * Staff moderation: replaces a message's text. Messages are never deleted one by one (seq stays gapless, unread
+   * counts are derived from seq), so an edit keeps the row, its seq, sender and time.
+   * No live event: the contract has none for changed messages; clients see the new text when they fetch history.
+   */
+  async moderateText(actor: Actor, messageId: number, text: string): Promise<MessageRecord> {
+    requireStaff(actor);
+    const trimmed = text.trim();
+    if (!trimmed || codePointLength(trimmed) > MESSAGE_TEXT_MAX || trimmed.includes('\u0000')) {
+      throw new BadRequestError('invalid_text', `A message's text has 1 to ${MESSAGE_TEXT_MAX} characters (after trimming) and no NUL character.`);
+    }
+    return this.replaceText(messageId, trimmed);
+  }
+
+  /**
+   * Staff moderation's "delete": the text is replaced by a fixed notice and the row stays, so seq stays gapless
+   * and every participant's unread count stays right. A thread's messages go only with the thread.
+   */
+  async redact(actor: Actor, messageId: number): Promise<MessageRecord> {
+    requireStaff(actor);
+    return this.replaceText(messageId, REDACTED_MESSAGE_TEXT);
+  }
+
+  private async replaceText(messageId: number, text: string): Promise<MessageRecord> {
+    if (!(await this.messages.replaceText(messageId, text))) throw messageNotFound();
+    return (await this.messages.findById(messageId)) as MessageRecord;
+  }
+
   private async existingForRetry(actor: Actor, threadId: number, existing: MessageRecord): Promise<MessageDto> {
     if (existing.threadId !== threadId) {
       throw new ConflictError('client_message_id_reused', 'This clientMessageId was already used for a message in another thread.');
@@ -69,4 +103,8 @@ export class MessagesService {
     const viewer: ReadMarker = { userId: actor.id, lastReadSeq: message.seq };
     return toMessageDto(message, viewer, ReadersIndex.fromMarkers(markers));
   }
+}
+
+function requireStaff(actor: Actor): void {
+  if (!actor.isStaff) throw new ForbiddenError('staff_only', 'Only staff can moderate messages.');
 }

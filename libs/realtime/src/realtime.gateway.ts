@@ -1,4 +1,4 @@
-import { Logger, UseFilters, UsePipes, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Logger, UseFilters, type OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -34,6 +34,9 @@ interface SocketSession {
 
 export const userRoom = (userId: number): string => `user:${userId}`;
 
+/** A validated payload. Only the payload: the socket parameter is never run through a pipe. */
+const Payload = (): ParameterDecorator => MessageBody(StrictValidationPipe);
+
 // setTimeout cannot wait longer than this (about 24.8 days).
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -45,8 +48,7 @@ const session = (socket: Socket): SocketSession => socket.data as SocketSession;
  */
 @WebSocketGateway()
 @UseFilters(SocketErrorFilter)
-@UsePipes(StrictValidationPipe)
-export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, OnModuleDestroy {
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(RealtimeGateway.name);
   private unsubscribe?: () => void;
   // Set when the application starts shutting down: connections closing then are not "going offline".
@@ -66,10 +68,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly events: DomainEvents,
   ) {}
 
-  onModuleInit(): void {
-    this.unsubscribe = this.events.subscribe((event) => this.liveUpdates.handle(event, (emits) => this.deliver(emits)));
-  }
-
   /** Runs before the socket server closes: deliver what is already planned, then stop emitting. */
   async onModuleDestroy(): Promise<void> {
     this.unsubscribe?.();
@@ -79,6 +77,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   /** Every connection proves who it is before it is accepted: an access JWT in `auth.token`, or the web session cookie. */
   afterInit(server: Server): void {
+    // Subscribed here, not at module init: an application context without a socket server (the seed) emits nothing.
+    this.unsubscribe = this.events.subscribe((event) => this.liveUpdates.handle(event, (emits) => this.deliver(emits)));
     server.use((socket, next) => {
       this.authenticate(socket).then(
         () => next(),
@@ -114,28 +114,28 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   @SubscribeMessage('message:send')
-  async sendMessage(@ConnectedSocket() socket: Socket, @MessageBody() body: SendMessageEventDto): Promise<{ ok: true; message: MessageDto }> {
+  async sendMessage(@ConnectedSocket() socket: Socket, @Payload() body: SendMessageEventDto): Promise<{ ok: true; message: MessageDto }> {
     const { message } = await this.messages.send(session(socket).actor, body.threadId, { text: body.text, clientMessageId: body.clientMessageId });
     return { ok: true, message };
   }
 
   @SubscribeMessage('message:read')
-  async markRead(@ConnectedSocket() socket: Socket, @MessageBody() body: MessageMarkerEventDto): Promise<{ ok: true } & ReadStateDto> {
+  async markRead(@ConnectedSocket() socket: Socket, @Payload() body: MessageMarkerEventDto): Promise<{ ok: true } & ReadStateDto> {
     return { ok: true, ...(await this.readStatus.markRead(session(socket).actor, body.messageId, body.threadId)) };
   }
 
   @SubscribeMessage('message:unread')
-  async markUnread(@ConnectedSocket() socket: Socket, @MessageBody() body: MessageMarkerEventDto): Promise<{ ok: true } & ReadStateDto> {
+  async markUnread(@ConnectedSocket() socket: Socket, @Payload() body: MessageMarkerEventDto): Promise<{ ok: true } & ReadStateDto> {
     return { ok: true, ...(await this.readStatus.markUnread(session(socket).actor, body.messageId, body.threadId)) };
   }
 
   @SubscribeMessage('thread:read')
-  async readThread(@ConnectedSocket() socket: Socket, @MessageBody() body: ThreadEventDto): Promise<{ ok: true } & ReadStateDto> {
+  async readThread(@ConnectedSocket() socket: Socket, @Payload() body: ThreadEventDto): Promise<{ ok: true } & ReadStateDto> {
     return { ok: true, ...(await this.readStatus.readThread(session(socket).actor, body.threadId)) };
   }
 
   @SubscribeMessage('typing')
-  async typingUpdate(@ConnectedSocket() socket: Socket, @MessageBody() body: TypingEventDto): Promise<{ ok: true; relayed: boolean }> {
+  async typingUpdate(@ConnectedSocket() socket: Socket, @Payload() body: TypingEventDto): Promise<{ ok: true; relayed: boolean }> {
     const { actor } = session(socket);
     const recipients = await this.typing.relay(actor, body.threadId, body.isTyping);
     if (recipients && recipients.length > 0) {

@@ -11,6 +11,14 @@ export interface NewUser {
   isStaff: boolean;
 }
 
+/** What staff may change about a user besides the password. */
+export interface ProfileChanges {
+  username?: string;
+  email?: string | null;
+  displayName?: string;
+  isStaff?: boolean;
+}
+
 @Injectable()
 export class UsersRepository {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
@@ -53,6 +61,15 @@ export class UsersRepository {
     const created = this.users.create({ ...user, username: user.username.toLowerCase(), email: user.email?.toLowerCase() ?? null });
     const saved = await this.users.save(created);
     return (await this.findById(saved.id)) as User;
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email: email.toLowerCase() });
+  }
+
+  async updateProfile(id: number, changes: ProfileChanges): Promise<void> {
+    if (Object.keys(changes).length === 0) return;
+    await this.users.update({ id }, changes);
   }
 
   async updatePasswordHash(id: number, passwordHash: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { applyDecorators } from '@nestjs/common';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
 import { MaxCodePoints, PageQueryDto, QueryInt } from '../../../common/src/index.js';
 import { UserDto } from '../../../users/src/dto/user.dto.js';
@@ -34,19 +35,31 @@ export class MessageDto {
   isRead: boolean;
 }
 
+/** The rules of a message's text, shared by REST bodies and socket payloads. */
+export const MessageTextRules = (): PropertyDecorator =>
+  applyDecorators(
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value)),
+    IsString({ message: 'text must be a string' }),
+    IsNotEmpty({ message: 'text must not be empty' }),
+    MaxCodePoints(MESSAGE_TEXT_MAX),
+  );
+
+/** The rules of a clientMessageId when one is given. */
+export const ClientMessageIdRules = (): PropertyDecorator =>
+  applyDecorators(
+    IsString({ message: 'clientMessageId must be a string' }),
+    IsNotEmpty({ message: 'clientMessageId must be 1 to 64 characters' }),
+    MaxCodePoints(64, { message: 'clientMessageId must be 1 to 64 characters' }),
+  );
+
 export class SendMessageDto {
   @ApiProperty({ example: 'Hi David, are you free on Thursday?', minLength: 1, maxLength: MESSAGE_TEXT_MAX, description: 'Trimmed; 1 to 4000 characters.' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString({ message: 'text must be a string' })
-  @IsNotEmpty({ message: 'text must not be empty' })
-  @MaxCodePoints(MESSAGE_TEXT_MAX)
+  @MessageTextRules()
   text: string;
 
   @ApiPropertyOptional({ example: '0b6a3c52-6ef4-4a53-8d0b-1b2f3c4d5e6f', minLength: 1, maxLength: 64, description: 'Makes sending idempotent: the same value from the same sender returns the one stored message.' })
   @IsOptional()
-  @IsString({ message: 'clientMessageId must be a string' })
-  @IsNotEmpty({ message: 'clientMessageId must be 1 to 64 characters' })
-  @MaxCodePoints(64, { message: 'clientMessageId must be 1 to 64 characters' })
+  @ClientMessageIdRules()
   clientMessageId?: string;
 }
 

@@ -1,6 +1,5 @@
-import { IsBoolean, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
-import { MaxCodePoints } from '../../../common/src/index.js';
-import { SendMessageDto } from '../../../messages/src/dto/message.dto.js';
+import { IsBoolean, IsInt, Max, Min } from 'class-validator';
+import { ClientMessageIdRules, MessageTextRules } from '../../../messages/src/dto/message.dto.js';
 
 const MAX_ID = 2_147_483_647;
 
@@ -12,17 +11,13 @@ export class ThreadEventDto {
   threadId: number;
 }
 
-export class SendMessageEventDto extends SendMessageDto {
-  @IsInt({ message: 'threadId must be a positive integer' })
-  @Min(1, { message: 'threadId must be a positive integer' })
-  @Max(MAX_ID, { message: 'threadId must be a positive integer' })
-  threadId: number;
+export class SendMessageEventDto extends ThreadEventDto {
+  @MessageTextRules()
+  text: string;
 
   // Required over the socket: a client that reconnects retries with it, and the server stores the message once.
-  @IsString({ message: 'clientMessageId must be a string' })
-  @IsNotEmpty({ message: 'clientMessageId must be 1 to 64 characters' })
-  @MaxCodePoints(64, { message: 'clientMessageId must be 1 to 64 characters' })
-  declare clientMessageId: string;
+  @ClientMessageIdRules()
+  clientMessageId: string;
 }
 
 export class MessageMarkerEventDto extends ThreadEventDto {

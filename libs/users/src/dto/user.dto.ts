@@ -28,7 +28,7 @@ export class ListUsersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive match on username or display name.', example: 'mary' })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @MaxLength(150)
   search?: string;
 }
 

@@ -1,0 +1,238 @@
+import { api, displayName, threadName } from './api.js';
+import { el, shortTime } from './dom.js';
+import { startShell } from './shell.js';
+
+const threadId = Number(document.body.dataset.threadId);
+const list = document.getElementById('messages');
+const form = document.getElementById('reply');
+const input = document.getElementById('reply-text');
+const sendButton = document.getElementById('send');
+const typingLine = document.getElementById('typing');
+const READ_AFTER_HOVER_MS = 500;
+const PAGE = 50;
+
+const { me, socket, onReconnect } = await startShell();
+const thread = await api(`/api/v1/threads/${threadId}/`);
+document.getElementById('thread-title').textContent = threadName(thread, me);
+document.title = `${threadName(thread, me)} · Parley`;
+document.getElementById('thread-members').textContent = thread.participants.map(displayName).join(', ');
+const names = new Map(thread.participants.map((p) => [p.id, displayName(p)]));
+
+/** seq → message; pending sends live in `pending` until acknowledged. */
+const messages = new Map();
+const pending = new Map();
+let oldestSeq = Infinity;
+let newestSeq = 0;
+let noOlder = false;
+
+const isMine = (message) => message.sender.id === me.id;
+
+function ticks(message) {
+  if (!isMine(message)) return null;
+  const read = message.isRead;
+  return el('span', { className: `ticks${read ? ' read' : ''}`, 'aria-label': read ? 'read' : 'sent', title: read ? 'Read' : 'Sent' }, read ? '✓✓' : '✓');
+}
+
+function render(message) {
+  const mine = isMine(message);
+  const unread = !mine && !message.readByMe;
+  const item = el(
+    'li',
+    { className: `message${mine ? ' mine' : ''}${unread ? ' unread' : ''}`, dataset: { seq: message.seq, id: message.id }, tabindex: '-1' },
+    el('div', { className: 'meta' }, el('span', { className: 'sender' }, mine ? 'You' : displayName(message.sender)), ' ', el('time', { datetime: message.createdAt }, shortTime(message.createdAt))),
+    el('p', { className: 'text' }, message.text),
+    el('div', { className: 'status' }, ticks(message), mine ? null : el('button', { type: 'button', className: 'link mark-unread' }, 'Mark as unread')),
+  );
+  if (!mine) {
+    let timer;
+    item.addEventListener('mouseenter', () => {
+      timer = setTimeout(() => readUpTo(message.id), READ_AFTER_HOVER_MS);
+    });
+    item.addEventListener('mouseleave', () => clearTimeout(timer));
+    item.querySelector('.mark-unread').addEventListener('click', () => {
+      clearTimeout(timer);
+      markUnread(message.id);
+    });
+  }
+  return item;
+}
+
+/** Puts a stored message in its place by seq (once), replacing its pending copy if this tab sent it. */
+function place(message) {
+  if (message.threadId !== threadId) return;
+  messages.set(message.seq, message);
+  const fresh = render(message);
+  const existing = list.querySelector(`[data-seq="${message.seq}"]`);
+  if (existing) {
+    existing.replaceWith(fresh);
+  } else {
+    const later = [...list.querySelectorAll('[data-seq]')].find((node) => Number(node.dataset.seq) > message.seq);
+    list.insertBefore(fresh, later ?? list.querySelector('.pending'));
+  }
+  if (message.clientMessageId && pending.has(message.clientMessageId)) {
+    pending.get(message.clientMessageId).element.remove();
+    pending.delete(message.clientMessageId);
+  }
+  oldestSeq = Math.min(oldestSeq, message.seq);
+  newestSeq = Math.max(newestSeq, message.seq);
+}
+
+function refresh() {
+  for (const message of messages.values()) list.querySelector(`[data-seq="${message.seq}"]`)?.replaceWith(render(message));
+}
+
+/** My marker moved (here or in another tab): others' messages up to it are read, later ones unread. */
+function applyMyMarker(lastReadSeq) {
+  for (const message of messages.values()) if (!isMine(message)) message.readByMe = message.seq <= lastReadSeq;
+  refresh();
+}
+
+async function readUpTo(messageId) {
+  const ack = await socket.timeout(10_000).emitWithAck('message:read', { threadId, messageId });
+  if (ack.ok) applyMyMarker(ack.lastReadSeq);
+}
+
+async function markUnread(messageId) {
+  const ack = await socket.timeout(10_000).emitWithAck('message:unread', { threadId, messageId });
+  if (ack.ok) applyMyMarker(ack.lastReadSeq);
+}
+
+async function readAll() {
+  const ack = await socket.timeout(10_000).emitWithAck('thread:read', { threadId });
+  if (ack.ok) applyMyMarker(ack.lastReadSeq);
+}
+
+async function loadPage(query) {
+  const page = await api(`/api/v1/threads/${threadId}/messages/?${query}`);
+  for (const message of page.results) place(message);
+  return page;
+}
+
+async function loadOlder() {
+  if (noOlder || oldestSeq <= 1) return;
+  noOlder = true;
+  const before = list.scrollHeight;
+  const page = await loadPage(`beforeSeq=${oldestSeq}&limit=${PAGE}`);
+  list.scrollTop += list.scrollHeight - before;
+  noOlder = page.next === null;
+}
+
+/** Everything after the newest message shown: after a reconnect, or when a gap shows up. */
+async function catchUp() {
+  let page;
+  do page = await loadPage(`afterSeq=${newestSeq}&limit=200`);
+  while (page.next);
+}
+
+function sendPending(entry) {
+  entry.element.classList.remove('failed');
+  socket
+    .timeout(10_000)
+    .emitWithAck('message:send', { threadId, text: entry.text, clientMessageId: entry.clientMessageId })
+    .then((ack) => {
+      if (ack.ok) place(ack.message);
+      else entry.element.classList.add('failed');
+    })
+    .catch(() => entry.element.classList.add('failed'));
+}
+
+function send() {
+  const text = input.value.trim();
+  if (!text) return;
+  const clientMessageId = crypto.randomUUID();
+  const element = el(
+    'li',
+    { className: 'message mine pending', dataset: { clientId: clientMessageId } },
+    el('div', { className: 'meta' }, el('span', { className: 'sender' }, 'You'), ' ', el('span', { className: 'muted' }, 'sending…')),
+    el('p', { className: 'text' }, text),
+  );
+  list.append(element);
+  element.scrollIntoView({ block: 'end' });
+  const entry = { clientMessageId, text, element };
+  pending.set(clientMessageId, entry);
+  input.value = '';
+  sendButton.disabled = true;
+  stopTyping();
+  sendPending(entry);
+}
+
+// Typing: tell the others while keys are pressed, and that it stopped after a pause or on send.
+let typingSince = 0;
+let typingTimer;
+function stopTyping() {
+  clearTimeout(typingTimer);
+  if (typingSince) socket.emit('typing', { threadId, isTyping: false }, () => undefined);
+  typingSince = 0;
+}
+input.addEventListener('input', () => {
+  sendButton.disabled = input.value.trim() === '';
+  if (Date.now() - typingSince > 2000) {
+    typingSince = Date.now();
+    socket.emit('typing', { threadId, isTyping: true }, () => undefined);
+  }
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(stopTyping, 3000);
+});
+input.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    send();
+  }
+});
+input.addEventListener('focus', () => readAll());
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  send();
+});
+list.addEventListener('scroll', () => {
+  if (list.scrollTop < 40) loadOlder();
+});
+
+const typists = new Map();
+function showTyping() {
+  const now = Date.now();
+  const active = [...typists].filter(([, until]) => until > now).map(([userId]) => names.get(userId) ?? 'Someone');
+  typingLine.textContent = active.length === 0 ? '' : `${active.join(', ')} ${active.length === 1 ? 'is' : 'are'} typing…`;
+}
+
+socket.on('message:new', ({ message }) => {
+  if (message.threadId !== threadId) return;
+  if (message.seq > newestSeq + 1 && newestSeq > 0) {
+    catchUp();
+    return;
+  }
+  place(message);
+  typists.delete(message.sender.id);
+  showTyping();
+  list.lastElementChild?.scrollIntoView({ block: 'end' });
+});
+socket.on('read', (receipt) => {
+  if (receipt.threadId !== threadId) return;
+  // readByAllSeq: the highest seq every participant has read; my messages up to it are read by all the others.
+  for (const message of messages.values()) if (isMine(message)) message.isRead = message.seq <= receipt.readByAllSeq;
+  if (receipt.userId === me.id) applyMyMarker(receipt.lastReadSeq);
+  else refresh();
+});
+socket.on('typing', ({ threadId: id, userId, isTyping }) => {
+  if (id !== threadId) return;
+  if (isTyping) typists.set(userId, Date.now() + 5000);
+  else typists.delete(userId);
+  showTyping();
+  setTimeout(showTyping, 5100);
+});
+socket.on('thread:deleted', ({ threadId: id }) => {
+  if (id === threadId) location.assign('/');
+});
+onReconnect(async () => {
+  // Back after a disconnect: fetch what was missed, and resend what was not acknowledged (same clientMessageId).
+  await catchUp();
+  for (const entry of pending.values()) sendPending(entry);
+});
+
+const lastSeq = thread.lastMessage?.seq ?? 0;
+if (lastSeq > 0) {
+  const page = await loadPage(`beforeSeq=${lastSeq + 1}&limit=${PAGE}`);
+  noOlder = page.next === null;
+}
+list.lastElementChild?.scrollIntoView({ block: 'end' });
+document.body.dataset.ready = 'true';

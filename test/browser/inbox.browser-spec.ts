@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { runCli } from '../../apps/cli/src/cli.js';
+import { classesOf, eventually, launchChromium, screenshot } from '../support/browser.js';
+import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+
+/** The web inbox in a real browser: two people chatting live, read and unread states, and a server restart. */
+describe('web inbox', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-browser-'));
+  const jwtSecret = randomUUID() + randomUUID();
+  let t: TestApp;
+  let port: number;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let userCount = 0;
+
+  // A file-backed embedded database and a fixed port, so that the server can be restarted under the pages.
+  const start = (fixedPort?: number): Promise<TestApp> =>
+    startTestApp({ DATA_DIR: dataDir, JWT_SECRET: jwtSecret }, { embedded: true, ...(fixedPort ? { port: fixedPort } : {}) });
+
+  const users = (...names: string[]): Promise<TestUser[]> => {
+    userCount += 1;
+    return Promise.all(names.map((name) => t.createUser(`${name}${userCount}`, { displayName: `${name[0]?.toUpperCase()}${name.slice(1)} ${userCount}` })));
+  };
+
+  async function signIn(user: TestUser): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 900, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${t.baseUrl}/login`);
+    await page.getByLabel('Username or email').fill(user.username);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${t.baseUrl}/`);
+    await page.locator('body[data-ready="true"]').waitFor();
+    return page;
+  }
+
+  async function openThread(page: Page, threadId: number): Promise<void> {
+    await page.goto(`${t.baseUrl}/threads/${threadId}`);
+    await page.locator('body[data-ready="true"]').waitFor();
+  }
+
+  async function sendFromPage(page: Page, text: string): Promise<void> {
+    const box = page.getByLabel('Your message');
+    await box.fill(text);
+    await box.press('Enter');
+  }
+
+  const message = (page: Page, text: string) => page.locator('li.message:not(.pending)', { hasText: text });
+  const createThread = async (owner: TestUser, others: TestUser[], title?: string): Promise<number> =>
+    (await t.http().post('/api/v1/threads/').set('Authorization', owner.auth).send({ participants: others.map((u) => u.id), ...(title ? { title, type: 'group' } : {}) })).body.id as number;
+
+  beforeAll(async () => {
+    t = await start();
+    port = Number(new URL(t.baseUrl).port);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await t?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('delivers live between two people, with unread backgrounds, badges, receipts and mark-unread', async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const threadId = await createThread(alice, [bob]);
+    const [alicePage, bobInbox] = await Promise.all([signIn(alice), signIn(bob)]);
+    const bobThread = await bobInbox.context().newPage();
+    await openThread(alicePage, threadId);
+    await openThread(bobThread, threadId);
+
+    await sendFromPage(alicePage, 'Hello Bob, are you free on Thursday?');
+    // Shown at once, confirmed by the ack, never doubled by the broadcast of the same message.
+    await eventually(async () => expect(await message(alicePage, 'Hello Bob').locator('.ticks').first().textContent()).toBe('✓'));
+    await eventually(async () => expect(await classesOf(message(bobThread, 'Hello Bob'))).toContain('unread'));
+    await eventually(async () => expect(await alicePage.locator('li.message', { hasText: 'Hello Bob' }).count()).toBe(1));
+
+    const inboxItem = bobInbox.locator(`li.thread[data-thread-id="${threadId}"]`);
+    await eventually(async () => expect(await classesOf(inboxItem)).toContain('unread'));
+    await eventually(async () => expect(await inboxItem.locator('.badge').first().textContent()).toBe('1'));
+    await eventually(async () => expect(await bobInbox.locator('li.thread').first().getAttribute('data-thread-id')).toBe(String(threadId)));
+    await screenshot(bobInbox, 'inbox-unread');
+
+    // Resting the pointer on the message reads it; the sender sees ✓✓.
+    await message(bobThread, 'Hello Bob').locator('.text').hover();
+    await eventually(async () => expect(await classesOf(message(bobThread, 'Hello Bob'))).not.toContain('unread'));
+    await eventually(async () => expect(await message(alicePage, 'Hello Bob').locator('.ticks').first().textContent()).toBe('✓✓'));
+    await eventually(async () => expect(await classesOf(inboxItem)).not.toContain('unread'));
+
+    // Mark as unread: the background and the inbox badge come back, in both of Bob's pages.
+    await message(bobThread, 'Hello Bob').getByRole('button', { name: 'Mark as unread' }).click();
+    await eventually(async () => expect(await classesOf(message(bobThread, 'Hello Bob'))).toContain('unread'));
+    await eventually(async () => expect(await classesOf(inboxItem)).toContain('unread'));
+    await eventually(async () => expect(await inboxItem.locator('.badge').first().textContent()).toBe('1'));
+
+    // Focusing the reply box reads everything.
+    await bobThread.mouse.move(0, 0);
+    await bobThread.getByLabel('Your message').focus();
+    await eventually(async () => expect(await classesOf(message(bobThread, 'Hello Bob'))).not.toContain('unread'));
+    await eventually(async () => expect(await classesOf(inboxItem)).not.toContain('unread'));
+
+    // Typing shows on the other side.
+    await bobThread.getByLabel('Your message').pressSequentially('Yes, see you then');
+    await eventually(async () => expect(await alicePage.locator('#typing').textContent()).toMatch(/Bob \d+ is typing/));
+    await bobThread.getByLabel('Your message').press('Enter');
+    await message(alicePage, 'see you then').first().waitFor({ state: 'visible' });
+    await eventually(async () => expect(await alicePage.locator('#typing').textContent()).toBe(''));
+    await screenshot(alicePage, 'conversation');
+  });
+
+  it('shows ✓✓ in a group only after both others have read', async () => {
+    const [alice, bob, carol] = await users('alice', 'bob', 'carol');
+    const group = await createThread(alice, [bob, carol], 'Hiring');
+    const [alicePage, bobPage, carolPage] = await Promise.all([signIn(alice), signIn(bob), signIn(carol)]);
+    await Promise.all([openThread(alicePage, group), openThread(bobPage, group), openThread(carolPage, group)]);
+    await sendFromPage(alicePage, 'Group hello');
+    await eventually(async () => expect(await message(alicePage, 'Group hello').locator('.ticks').first().textContent()).toBe('✓'));
+    await bobPage.getByLabel('Your message').focus();
+    await eventually(async () => expect(await classesOf(message(bobPage, 'Group hello'))).not.toContain('unread'));
+    await eventually(async () => expect(await message(alicePage, 'Group hello').locator('.ticks').first().textContent()).toBe('✓'));
+    await message(carolPage, 'Group hello').locator('.text').hover();
+    await eventually(async () => expect(await message(alicePage, 'Group hello').locator('.ticks').first().textContent()).toBe('✓✓'));
+  });
+
+  it('shows a message sent from the command line live, and renders HTML as text', async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const threadId = await createThread(alice, [bob]);
+    const bobPage = await signIn(bob);
+    await openThread(bobPage, threadId);
+    const out: string[] = [];
+    const code = await runCli(['send', '--url', t.baseUrl, '--as', alice.username, '--password', alice.password, '--to', bob.username, 'Sent from a terminal'], {
+      out: (line) => out.push(line),
+      err: (line) => out.push(line),
+    });
+    expect(code).toBe(0);
+    await message(bobPage, 'Sent from a terminal').first().waitFor({ state: 'visible' });
+
+    let alerted = false;
+    bobPage.on('dialog', (dialog) => {
+      alerted = true;
+      void dialog.dismiss();
+    });
+    const payload = '<img src=x onerror="alert(1)"><script>alert(2)</script><b>bold?</b>';
+    await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', alice.auth).send({ text: payload }).expect(201);
+    await eventually(async () => expect(await message(bobPage, 'bold?').locator('.text').first().textContent()).toBe(payload));
+    expect(await bobPage.locator('li.message img, li.message script, li.message b').count()).toBe(0);
+    expect(alerted).toBe(false);
+  });
+
+  it('shows every message once, in order, after the server restarts while one side sends', async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const threadId = await createThread(alice, [bob]);
+    const [alicePage, bobPage] = await Promise.all([signIn(alice), signIn(bob)]);
+    await Promise.all([openThread(alicePage, threadId), openThread(bobPage, threadId)]);
+    await sendFromPage(alicePage, 'before the restart');
+    await message(bobPage, 'before the restart').first().waitFor({ state: 'visible' });
+
+    await t.close();
+    await bobPage.locator('#connection').first().waitFor({ state: 'visible' });
+    await sendFromPage(alicePage, 'sent while the server was down');
+    await sendFromPage(alicePage, 'and another one');
+    t = await start(port);
+
+    await bobPage.locator('#connection').waitFor({ state: 'hidden', timeout: 30_000 });
+    await message(bobPage, 'and another one').first().waitFor({ state: 'visible', timeout: 30_000 });
+    const texts = await bobPage.locator('li.message .text').allTextContents();
+    expect(texts).toEqual(['before the restart', 'sent while the server was down', 'and another one']);
+    await eventually(async () => expect(await alicePage.locator('li.message.pending').count()).toBe(0));
+    expect(await alicePage.locator('li.message .text').allTextContents()).toEqual(texts);
+  });
+});
