@@ -215,3 +215,14 @@ describe('socket token expiry', () => {
     expect(await connectOutcome(t.baseUrl, { token: shortLived })).toBe('unauthorized');
   });
 });
+
+describe('socket shutdown', () => {
+  it('tells connected clients to reconnect when the server shuts down', async () => {
+    const t = await startTestApp();
+    const frank = await t.createUser('frank');
+    const client = await connectLive(t.baseUrl, frank.token);
+    await t.close();
+    expect(await client.waitFor('server:shutdown')).toEqual({ reconnect: true, message: expect.stringMatching(/reconnect/) });
+    client.close();
+  });
+});

@@ -68,10 +68,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly events: DomainEvents,
   ) {}
 
-  /** Runs before the socket server closes: deliver what is already planned, then stop emitting. */
+  /**
+   * Runs before the socket server closes (SIGTERM, app.close()): deliver what is already planned, tell this
+   * instance's clients to reconnect (to another instance, or to this one once it is back), then stop emitting.
+   */
   async onModuleDestroy(): Promise<void> {
     this.unsubscribe?.();
     await this.liveUpdates.drain();
+    this.server?.local.emit('server:shutdown', { reconnect: true, message: 'The server is restarting; reconnect and fetch what you missed with afterSeq.' });
     this.shuttingDown = true;
   }
 
