@@ -28,7 +28,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['*.js', '.ci/**'],
+    files: ['*.js', '.ci/**', 'scripts/**'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

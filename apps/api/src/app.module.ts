@@ -11,6 +11,7 @@ import { RealtimeModule } from '../../../libs/realtime/src/index.js';
 import { ThreadsModule } from '../../../libs/threads/src/index.js';
 import { UsersModule } from '../../../libs/users/src/index.js';
 import { WebModule } from '../../web/src/web.module.js';
+import { loggingModule } from './logging.js';
 
 @Module({})
 export class AppModule {
@@ -19,6 +20,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        loggingModule(config),
         CommonModule,
         DatabaseModule,
         UsersModule,

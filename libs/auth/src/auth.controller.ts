@@ -2,7 +2,6 @@ import { Body, Controller, Delete, HttpCode, HttpStatus, Post, Req, Res } from '
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ErrorBodyDto, Public } from '../../common/src/index.js';
-import { AppConfig } from '../../config/src/index.js';
 import { MeDto } from '../../users/src/dto/user.dto.js';
 import { SESSION_COOKIE } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
@@ -11,10 +10,7 @@ import { CredentialsDto, RefreshDto, TokenPairDto } from './dto/auth.dto.js';
 @ApiTags('auth')
 @Controller('api')
 export class AuthController {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   @Public()
   @Post('token')
@@ -42,12 +38,13 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in the web inbox: sets an httpOnly, SameSite=Lax session cookie and returns the user.' })
   @ApiOkResponse({ type: MeDto })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto })
-  async startSession(@Body() credentials: CredentialsDto, @Res({ passthrough: true }) res: Response): Promise<MeDto> {
+  async startSession(@Body() credentials: CredentialsDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<MeDto> {
     const grant = await this.auth.startWebSession(credentials);
     res.cookie(SESSION_COOKIE, grant.token, {
       httpOnly: true,
       sameSite: 'lax',
-      secure: this.config.isProduction,
+      // Secure whenever the request came over HTTPS (behind a proxy: with TRUST_PROXY set).
+      secure: req.secure,
       path: '/',
       maxAge: grant.maxAgeSeconds * 1000,
     });
@@ -61,6 +58,6 @@ export class AuthController {
   @ApiNoContentResponse()
   async endSession(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.auth.endWebSession((req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE]);
-    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: this.config.isProduction, path: '/' });
+    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
   }
 }

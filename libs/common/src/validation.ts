@@ -16,7 +16,7 @@ function containsNul(value: unknown, depth = 0): boolean {
  */
 export class StrictValidationPipe extends ValidationPipe {
   constructor() {
-    super({ whitelist: true, forbidNonWhitelisted: true, transform: true });
+    super({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: true });
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
