@@ -38,8 +38,15 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       globals: {
-        document: 'readonly', window: 'readonly', location: 'readonly', fetch: 'readonly', crypto: 'readonly', Node: 'readonly',
-        Intl: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
+        document: 'readonly',
+        window: 'readonly',
+        location: 'readonly',
+        fetch: 'readonly',
+        crypto: 'readonly',
+        Node: 'readonly',
+        Intl: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
       },
     },
     rules: { 'no-console': 'off' },

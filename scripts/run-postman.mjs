@@ -96,7 +96,8 @@ async function waitUntilReady(baseUrl, server) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
-    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`the server exited (${server.exitCode ?? server.signalCode}) before it was ready`);
+    if (server.exitCode !== null || server.signalCode !== null)
+      throw new Error(`the server exited (${server.exitCode ?? server.signalCode}) before it was ready`);
     const status = await probe(`${baseUrl}/health/ready`);
     if (status === 200) return;
     last = typeof status === 'number' ? `HTTP ${status}` : status;

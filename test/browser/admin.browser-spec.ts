@@ -21,7 +21,14 @@ describe('admin panel in Chromium', () => {
     await t.createUser('staffer', { isStaff: true, password: 'staff-password', displayName: 'Sam Staff' });
     alice = await t.createUser('alice', { displayName: 'Alice' });
     bob = await t.createUser('bob', { displayName: 'Bob' });
-    threadId = (await t.http().post('/api/v1/threads/').set('Authorization', alice.auth).send({ participants: [bob.id] }).expect(201)).body.id;
+    threadId = (
+      await t
+        .http()
+        .post('/api/v1/threads/')
+        .set('Authorization', alice.auth)
+        .send({ participants: [bob.id] })
+        .expect(201)
+    ).body.id;
     for (const [user, text] of [
       [alice, 'Hi Bob, are you around?'],
       [bob, 'Yes! What is up?'],
@@ -33,7 +40,10 @@ describe('admin panel in Chromium', () => {
     // Tall enough for a thread page whole: AdminJS scrolls inside its layout, so a full-page screenshot is the viewport.
     page = await browser.newPage({ viewport: { width: 1440, height: 1500 } });
     // Nothing but our server: AdminJS's pages link a web font from the internet, which this machine cannot reach.
-    await page.route((url) => !url.href.startsWith(t.baseUrl), (route) => route.abort());
+    await page.route(
+      (url) => !url.href.startsWith(t.baseUrl),
+      (route) => route.abort(),
+    );
   });
 
   afterAll(async () => {

@@ -53,7 +53,13 @@ describe('web inbox', () => {
 
   const message = (page: Page, text: string) => page.locator('li.message:not(.pending)', { hasText: text });
   const createThread = async (owner: TestUser, others: TestUser[], title?: string): Promise<number> =>
-    (await t.http().post('/api/v1/threads/').set('Authorization', owner.auth).send({ participants: others.map((u) => u.id), ...(title ? { title, type: 'group' } : {}) })).body.id as number;
+    (
+      await t
+        .http()
+        .post('/api/v1/threads/')
+        .set('Authorization', owner.auth)
+        .send({ participants: others.map((u) => u.id), ...(title ? { title, type: 'group' } : {}) })
+    ).body.id as number;
 
   beforeAll(async () => {
     t = await start();
@@ -134,10 +140,13 @@ describe('web inbox', () => {
     const bobPage = await signIn(bob);
     await openThread(bobPage, threadId);
     const out: string[] = [];
-    const code = await runCli(['send', '--url', t.baseUrl, '--as', alice.username, '--password', alice.password, '--to', bob.username, 'Sent from a terminal'], {
-      out: (line) => out.push(line),
-      err: (line) => out.push(line),
-    });
+    const code = await runCli(
+      ['send', '--url', t.baseUrl, '--as', alice.username, '--password', alice.password, '--to', bob.username, 'Sent from a terminal'],
+      {
+        out: (line) => out.push(line),
+        err: (line) => out.push(line),
+      },
+    );
     expect(code).toBe(0);
     await message(bobPage, 'Sent from a terminal').first().waitFor({ state: 'visible' });
 

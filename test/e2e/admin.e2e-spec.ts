@@ -42,7 +42,8 @@ describe('admin panel over HTTP', () => {
   const unreadOf = async (user: TestUser, id: number): Promise<number> =>
     (await t.http().get(`/api/v1/threads/${id}/messages/unread_count/`).set('Authorization', user.auth).expect(200)).body.unreadCount;
   const threadMessages = async (id: number): Promise<AdminRecord[]> =>
-    (await admin.get('/admin/api/resources/Message/actions/list').query({ 'filters.threadId': id, sortBy: 'seq', direction: 'asc', perPage: 50 }).expect(200)).body.records;
+    (await admin.get('/admin/api/resources/Message/actions/list').query({ 'filters.threadId': id, sortBy: 'seq', direction: 'asc', perPage: 50 }).expect(200))
+      .body.records;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -50,7 +51,14 @@ describe('admin panel over HTTP', () => {
     alice = await t.createUser('alice', { displayName: 'Alice' });
     bob = await t.createUser('bob', { displayName: 'Bob' });
     carol = await t.createUser('carol', { displayName: 'Carol' });
-    threadId = (await t.http().post('/api/v1/threads/').set('Authorization', alice.auth).send({ participants: [bob.id] }).expect(201)).body.id;
+    threadId = (
+      await t
+        .http()
+        .post('/api/v1/threads/')
+        .set('Authorization', alice.auth)
+        .send({ participants: [bob.id] })
+        .expect(201)
+    ).body.id;
     await send(alice, threadId, 'Hi Bob');
     await send(bob, threadId, 'Hi Alice');
     await send(alice, threadId, 'Lunch on Thursday?');
@@ -102,7 +110,9 @@ describe('admin panel over HTTP', () => {
       expect(page.text).toContain('Parley admin');
 
       // The session lives in the database (signed cookie id: "s:<sid>.<signature>"), and signing out ends it.
-      const sid = decodeURIComponent(/^parley_admin=([^;]+)/.exec(cookie ?? '')?.[1] ?? '').slice(2).split('.')[0];
+      const sid = decodeURIComponent(/^parley_admin=([^;]+)/.exec(cookie ?? '')?.[1] ?? '')
+        .slice(2)
+        .split('.')[0];
       const db = t.app.get(DataSource);
       expect(await db.query(`SELECT count(*)::int AS n FROM admin_sessions WHERE sid = $1`, [sid])).toEqual([{ n: 1 }]);
       await agent.get('/admin/logout').expect(302);
@@ -111,7 +121,12 @@ describe('admin panel over HTTP', () => {
     });
 
     it('refuses an oversized body before parsing it', async () => {
-      await t.http().post('/admin/login').set('content-type', 'application/json').send(JSON.stringify({ email: 'x'.repeat(70 * 1024), password: 'y' })).expect(413);
+      await t
+        .http()
+        .post('/admin/login')
+        .set('content-type', 'application/json')
+        .send(JSON.stringify({ email: 'x'.repeat(70 * 1024), password: 'y' }))
+        .expect(413);
     });
   });
 
@@ -125,7 +140,14 @@ describe('admin panel over HTTP', () => {
     });
 
     it('filters threads by participant and type', async () => {
-      const group = (await t.http().post('/api/v1/threads/').set('Authorization', carol.auth).send({ participants: [alice.id, bob.id], title: 'Planning' }).expect(201)).body.id;
+      const group = (
+        await t
+          .http()
+          .post('/api/v1/threads/')
+          .set('Authorization', carol.auth)
+          .send({ participants: [alice.id, bob.id], title: 'Planning' })
+          .expect(201)
+      ).body.id;
       const ofCarol = (await admin.get('/admin/api/resources/Thread/actions/list').query({ 'filters.participant': carol.id }).expect(200)).body;
       expect((ofCarol.records as AdminRecord[]).map((r) => Number(r.id))).toEqual([group]);
       const direct = (await admin.get('/admin/api/resources/Thread/actions/list').query({ 'filters.type': 'direct' }).expect(200)).body;
@@ -177,7 +199,8 @@ describe('admin panel over HTTP', () => {
     });
 
     it('refuses to send as someone who is not in the thread, or empty text, and stores nothing', async () => {
-      const outsider = (await admin.post('/admin/api/resources/Message/actions/new').send({ threadId, senderId: carol.id, text: 'intruding' }).expect(200)).body;
+      const outsider = (await admin.post('/admin/api/resources/Message/actions/new').send({ threadId, senderId: carol.id, text: 'intruding' }).expect(200))
+        .body;
       expect(outsider.notice).toMatchObject({ type: 'error', message: expect.stringContaining('not a participant') });
       expect(outsider.record.errors.senderId.message).toContain('not a participant');
       const empty = (await admin.post('/admin/api/resources/Message/actions/new').send({ threadId, senderId: alice.id, text: '   ' }).expect(200)).body;
@@ -193,7 +216,12 @@ describe('admin panel over HTTP', () => {
       const edited = (await admin.post(`/admin/api/resources/Message/records/${first.id}/edit`).send({ text: 'Hi Bob (edited)' }).expect(200)).body;
       expect(edited.notice.type).toBe('success');
       expect(edited.record.params.text).toBe('Hi Bob (edited)');
-      const moved = (await admin.post(`/admin/api/resources/Message/records/${first.id}/edit`).send({ threadId: threadId + 1000, text: 'x' }).expect(200)).body;
+      const moved = (
+        await admin
+          .post(`/admin/api/resources/Message/records/${first.id}/edit`)
+          .send({ threadId: threadId + 1000, text: 'x' })
+          .expect(200)
+      ).body;
       expect(moved.notice.type).toBe('error');
 
       const redacted = (await admin.post(`/admin/api/resources/Message/records/${first.id}/delete`).send({}).expect(200)).body;
@@ -212,7 +240,14 @@ describe('admin panel over HTTP', () => {
     });
 
     it('deletes a thread through ThreadsService: messages go with it and participants are told live', async () => {
-      const doomed = (await t.http().post('/api/v1/threads/').set('Authorization', bob.auth).send({ participants: [carol.id] }).expect(201)).body.id;
+      const doomed = (
+        await t
+          .http()
+          .post('/api/v1/threads/')
+          .set('Authorization', bob.auth)
+          .send({ participants: [carol.id] })
+          .expect(201)
+      ).body.id;
       await send(bob, doomed, 'soon gone');
       // A GET only reads (a link followed from another site carries the SameSite=Lax cookie): nothing is deleted.
       await admin.get(`/admin/api/resources/Thread/records/${doomed}/delete`).expect(200);
@@ -262,7 +297,8 @@ describe('admin panel over HTTP', () => {
     it('edits a user through UsersService, refusing a taken username', async () => {
       const taken = (await admin.post(`/admin/api/resources/User/records/${carol.id}/edit`).send({ username: 'alice' }).expect(200)).body;
       expect(taken.record.errors.username.message).toMatch(/taken/);
-      const saved = (await admin.post(`/admin/api/resources/User/records/${carol.id}/edit`).send({ displayName: 'Carol C.', isStaff: 'true' }).expect(200)).body;
+      const saved = (await admin.post(`/admin/api/resources/User/records/${carol.id}/edit`).send({ displayName: 'Carol C.', isStaff: 'true' }).expect(200))
+        .body;
       // Fields not sent stay as they were.
       expect(saved.record.params).toMatchObject({ displayName: 'Carol C.', isStaff: true, username: 'carol', email: 'carol@example.test' });
       const me = (await t.http().get('/api/v1/users/me/').set('Authorization', carol.auth).expect(200)).body;
@@ -277,7 +313,9 @@ describe('admin panel over HTTP', () => {
       const { agent } = await signIn('carol', 'password');
       await agent.get('/admin/api/dashboard').expect(200);
       await admin.post(`/admin/api/resources/User/records/${carol.id}/edit`).send({ isStaff: 'false' }).expect(200);
-      const refused = (await agent.post('/admin/api/resources/Message/actions/new').send({ threadId, senderId: alice.id, text: 'after revocation' }).expect(200)).body;
+      const refused = (
+        await agent.post('/admin/api/resources/Message/actions/new').send({ threadId, senderId: alice.id, text: 'after revocation' }).expect(200)
+      ).body;
       expect(refused.notice.type).toBe('error');
       expect((await history(alice, threadId)).map((m) => m.text)).not.toContain('after revocation');
     });

@@ -57,7 +57,11 @@ describe('auth', () => {
     await t.http().get('/api/v1/users/me').set('Authorization', 'Token abc').expect(401);
     const [header, payload] = alice.token.split('.');
     const forged = Buffer.from(JSON.stringify({ sub: '1', username: 'alice', staff: true, typ: 'access' })).toString('base64url');
-    await t.http().get('/api/v1/users/me').set('Authorization', `Bearer ${header}.${forged}.${alice.token.split('.')[2]}`).expect(401);
+    await t
+      .http()
+      .get('/api/v1/users/me')
+      .set('Authorization', `Bearer ${header}.${forged}.${alice.token.split('.')[2]}`)
+      .expect(401);
     await t.http().get('/api/v1/users/me').set('Authorization', `Bearer ${header}.${payload}.AAAA`).expect(401);
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
     await t.http().get('/api/v1/users/me').set('Authorization', `Bearer ${none}`).expect(401);
@@ -104,10 +108,27 @@ describe('auth', () => {
       const cookie = String(signIn.headers['set-cookie']).split(';')[0];
       const host = new URL(t.baseUrl).host;
 
-      const crossSite = await t.http().post('/api/v1/threads/').set('Cookie', cookie).set('Origin', 'https://evil.example').send({ participants: [bob.id] }).expect(403);
+      const crossSite = await t
+        .http()
+        .post('/api/v1/threads/')
+        .set('Cookie', cookie)
+        .set('Origin', 'https://evil.example')
+        .send({ participants: [bob.id] })
+        .expect(403);
       expect(crossSite.body.code).toBe('cross_origin');
-      await t.http().post('/api/v1/threads/').set('Cookie', cookie).send({ participants: [bob.id] }).expect(403);
-      await t.http().post('/api/v1/threads/').set('Cookie', cookie).set('Origin', `http://${host}`).send({ participants: [bob.id] }).expect(201);
+      await t
+        .http()
+        .post('/api/v1/threads/')
+        .set('Cookie', cookie)
+        .send({ participants: [bob.id] })
+        .expect(403);
+      await t
+        .http()
+        .post('/api/v1/threads/')
+        .set('Cookie', cookie)
+        .set('Origin', `http://${host}`)
+        .send({ participants: [bob.id] })
+        .expect(201);
     });
 
     it('refuses wrong credentials with 401', async () => {

@@ -58,9 +58,30 @@ const KIB = 1024;
 const cases: BadCase[] = [
   // ── Malformed JSON ────────────────────────────────────────────────────────────────────────────────
   { name: 'malformed JSON: lone brace (token)', method: 'post', path: TOKEN, anonymous: true, raw: '{', status: 400 },
-  { name: 'malformed JSON: trailing comma (token)', method: 'post', path: TOKEN, anonymous: true, raw: '{"username":"alice","password":"password",}', status: 400 },
-  { name: 'malformed JSON: single quotes (token)', method: 'post', path: TOKEN, anonymous: true, raw: "{'username':'alice','password':'password'}", status: 400 },
-  { name: 'malformed JSON: unquoted keys (session)', method: 'post', path: SESSION, anonymous: true, raw: '{username:"alice",password:"password"}', status: 400 },
+  {
+    name: 'malformed JSON: trailing comma (token)',
+    method: 'post',
+    path: TOKEN,
+    anonymous: true,
+    raw: '{"username":"alice","password":"password",}',
+    status: 400,
+  },
+  {
+    name: 'malformed JSON: single quotes (token)',
+    method: 'post',
+    path: TOKEN,
+    anonymous: true,
+    raw: "{'username':'alice','password':'password'}",
+    status: 400,
+  },
+  {
+    name: 'malformed JSON: unquoted keys (session)',
+    method: 'post',
+    path: SESSION,
+    anonymous: true,
+    raw: '{username:"alice",password:"password"}',
+    status: 400,
+  },
   { name: 'malformed JSON: unterminated string (send message)', method: 'post', path: MSG, raw: '{"text":"hi', status: 400 },
   { name: 'malformed JSON: trailing garbage (send message)', method: 'post', path: MSG, raw: '{"text":"hi"} extra', status: 400 },
   { name: 'malformed JSON: NaN literal (create thread)', method: 'post', path: THREADS, raw: '{"participants":[NaN]}', status: 400 },
@@ -68,7 +89,14 @@ const cases: BadCase[] = [
   { name: 'malformed JSON: bare word (thread read)', method: 'post', path: (c) => `/api/v1/threads/${c.direct}/read/`, raw: 'undefined', status: 400 },
 
   // ── JSON that is not an object ───────────────────────────────────────────────────────────────────
-  { name: 'non-object JSON: array of credentials (token)', method: 'post', path: TOKEN, anonymous: true, raw: '[{"username":"alice","password":"password"}]', status: 400 },
+  {
+    name: 'non-object JSON: array of credentials (token)',
+    method: 'post',
+    path: TOKEN,
+    anonymous: true,
+    raw: '[{"username":"alice","password":"password"}]',
+    status: 400,
+  },
   { name: 'non-object JSON: empty array (token)', method: 'post', path: TOKEN, anonymous: true, raw: '[]', status: 400 },
   { name: 'non-object JSON: string (token)', method: 'post', path: TOKEN, anonymous: true, raw: '"alice"', status: 400 },
   { name: 'non-object JSON: number (refresh)', method: 'post', path: REFRESH, anonymous: true, raw: '42', status: 400 },
@@ -78,16 +106,56 @@ const cases: BadCase[] = [
   { name: 'non-object JSON: true (send message)', method: 'post', path: MSG, raw: 'true', status: 400 },
   { name: 'non-object JSON: array of ids (create thread)', method: 'post', path: THREADS, json: (c: Ctx) => [c.bob.id], status: 400 },
   { name: 'non-object JSON: number (add participant)', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, raw: '7', status: 400 },
-  { name: 'non-object JSON: array (thread read)', method: 'post', path: (c) => `/api/v1/threads/${c.direct}/read/`, json: (c: Ctx) => [{ messageId: c.messageId }], status: 400 },
+  {
+    name: 'non-object JSON: array (thread read)',
+    method: 'post',
+    path: (c) => `/api/v1/threads/${c.direct}/read/`,
+    json: (c: Ctx) => [{ messageId: c.messageId }],
+    status: 400,
+  },
 
   // ── Body size, content type, encoding ─────────────────────────────────────────────────────────────
   { name: 'body of 65 KiB (send message) → 413', method: 'post', path: MSG, raw: `{"text":"${'a'.repeat(65 * KIB)}"}`, status: 413 },
-  { name: 'body of 64 KiB + 1 byte (send message) → 413', method: 'post', path: MSG, raw: `{"text":"${'a'.repeat(64 * KIB + 1 - '{"text":""}'.length)}"}`, status: 413 },
-  { name: 'body of 100 KiB, unauthenticated (token) → 413', method: 'post', path: TOKEN, anonymous: true, raw: `{"username":"alice","password":"${'p'.repeat(100 * KIB)}"}`, status: 413 },
+  {
+    name: 'body of 64 KiB + 1 byte (send message) → 413',
+    method: 'post',
+    path: MSG,
+    raw: `{"text":"${'a'.repeat(64 * KIB + 1 - '{"text":""}'.length)}"}`,
+    status: 413,
+  },
+  {
+    name: 'body of 100 KiB, unauthenticated (token) → 413',
+    method: 'post',
+    path: TOKEN,
+    anonymous: true,
+    raw: `{"username":"alice","password":"${'p'.repeat(100 * KIB)}"}`,
+    status: 413,
+  },
   { name: 'body of 60 KiB is parsed: text too long → 400, not 413', method: 'post', path: MSG, raw: `{"text":"${'a'.repeat(60 * KIB)}"}`, status: 400 },
-  { name: 'unsupported charset (send message) → 415', method: 'post', path: MSG, headers: { 'Content-Type': 'application/json; charset=x-unknown' }, raw: '{"text":"hi"}', status: 415 },
-  { name: 'unsupported content encoding (send message) → 415', method: 'post', path: MSG, headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'x-unknown' }, raw: '{"text":"hi"}', status: 415 },
-  { name: 'text/plain body is not JSON (send message) → 400', method: 'post', path: MSG, headers: { 'Content-Type': 'text/plain' }, raw: '{"text":"hi"}', status: 400 },
+  {
+    name: 'unsupported charset (send message) → 415',
+    method: 'post',
+    path: MSG,
+    headers: { 'Content-Type': 'application/json; charset=x-unknown' },
+    raw: '{"text":"hi"}',
+    status: 415,
+  },
+  {
+    name: 'unsupported content encoding (send message) → 415',
+    method: 'post',
+    path: MSG,
+    headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'x-unknown' },
+    raw: '{"text":"hi"}',
+    status: 415,
+  },
+  {
+    name: 'text/plain body is not JSON (send message) → 400',
+    method: 'post',
+    path: MSG,
+    headers: { 'Content-Type': 'text/plain' },
+    raw: '{"text":"hi"}',
+    status: 400,
+  },
   { name: 'no body at all (send message) → 400', method: 'post', path: MSG, status: 400 },
 
   // ── Unknown fields, one per body DTO ──────────────────────────────────────────────────────────────
@@ -95,9 +163,21 @@ const cases: BadCase[] = [
   { name: 'unknown field (refresh)', method: 'post', path: REFRESH, anonymous: true, json: (c: Ctx) => ({ refresh: c.refresh, access: 'x' }), status: 400 },
   { name: 'unknown field (session)', method: 'post', path: SESSION, anonymous: true, json: { ...GOOD_CREDENTIALS, isStaff: true }, status: 400 },
   { name: 'unknown field (create thread)', method: 'post', path: THREADS, json: (c: Ctx) => ({ participants: [c.dave.id], ownerId: c.dave.id }), status: 400 },
-  { name: 'unknown field (add participant)', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, json: (c: Ctx) => ({ userId: c.dave.id, role: 'owner' }), status: 400 },
+  {
+    name: 'unknown field (add participant)',
+    method: 'post',
+    path: (c) => `/api/v1/threads/${c.group}/participants/`,
+    json: (c: Ctx) => ({ userId: c.dave.id, role: 'owner' }),
+    status: 400,
+  },
   { name: 'unknown field (send message)', method: 'post', path: MSG, json: (c: Ctx) => ({ text: 'hi', threadId: c.group }), status: 400 },
-  { name: 'unknown field (thread read)', method: 'post', path: (c) => `/api/v1/threads/${c.direct}/read/`, json: (c: Ctx) => ({ messageId: c.messageId, all: true }), status: 400 },
+  {
+    name: 'unknown field (thread read)',
+    method: 'post',
+    path: (c) => `/api/v1/threads/${c.direct}/read/`,
+    json: (c: Ctx) => ({ messageId: c.messageId, all: true }),
+    status: 400,
+  },
   { name: 'unknown snake_case field (send message)', method: 'post', path: MSG, json: { text: 'hi', client_message_id: 'abc' }, status: 400 },
 
   // ── Missing required fields ───────────────────────────────────────────────────────────────────────
@@ -121,7 +201,13 @@ const cases: BadCase[] = [
   { name: 'text as object', method: 'post', path: MSG, json: { text: { value: 'hi' } }, status: 400 },
   { name: 'text as boolean', method: 'post', path: MSG, json: { text: true }, status: 400 },
   { name: 'text of 4001 characters', method: 'post', path: MSG, json: { text: 'x'.repeat(4001) }, status: 400 },
-  { name: 'text of 4001 characters (group thread)', method: 'post', path: (c) => `/api/v1/threads/${c.group}/messages/`, json: { text: 'y'.repeat(4001) }, status: 400 },
+  {
+    name: 'text of 4001 characters (group thread)',
+    method: 'post',
+    path: (c) => `/api/v1/threads/${c.group}/messages/`,
+    json: { text: 'y'.repeat(4001) },
+    status: 400,
+  },
 
   // ── clientMessageId ───────────────────────────────────────────────────────────────────────────────
   { name: 'clientMessageId empty', method: 'post', path: MSG, json: { text: 'hi', clientMessageId: '' }, status: 400 },
@@ -149,26 +235,68 @@ const cases: BadCase[] = [
   { name: 'type not direct/group', method: 'post', path: THREADS, json: (c: Ctx) => ({ participants: [c.dave.id], type: 'channel' }), status: 400 },
   { name: 'type as number', method: 'post', path: THREADS, json: (c: Ctx) => ({ participants: [c.dave.id], type: 1 }), status: 400 },
   { name: 'type in another case', method: 'post', path: THREADS, json: (c: Ctx) => ({ participants: [c.dave.id], type: 'DIRECT' }), status: 400 },
-  { name: 'direct with three participants', method: 'post', path: THREADS, json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id], type: 'direct' }), status: 400 },
+  {
+    name: 'direct with three participants',
+    method: 'post',
+    path: THREADS,
+    json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id], type: 'direct' }),
+    status: 400,
+  },
   { name: 'group without a title', method: 'post', path: THREADS, json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id] }), status: 400 },
-  { name: 'group with a whitespace-only title', method: 'post', path: THREADS, json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id], title: '   ' }), status: 400 },
-  { name: 'title of 201 characters', method: 'post', path: THREADS, json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id], title: 't'.repeat(201) }), status: 400 },
+  {
+    name: 'group with a whitespace-only title',
+    method: 'post',
+    path: THREADS,
+    json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id], title: '   ' }),
+    status: 400,
+  },
+  {
+    name: 'title of 201 characters',
+    method: 'post',
+    path: THREADS,
+    json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id], title: 't'.repeat(201) }),
+    status: 400,
+  },
   { name: 'title as number', method: 'post', path: THREADS, json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id], title: 7 }), status: 400 },
 
   // ── Add participant: userId ───────────────────────────────────────────────────────────────────────
   { name: 'userId as non-numeric string', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, json: { userId: 'abc' }, status: 400 },
-  { name: 'userId as numeric string', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, json: (c: Ctx) => ({ userId: String(c.dave.id) }), status: 400 },
+  {
+    name: 'userId as numeric string',
+    method: 'post',
+    path: (c) => `/api/v1/threads/${c.group}/participants/`,
+    json: (c: Ctx) => ({ userId: String(c.dave.id) }),
+    status: 400,
+  },
   { name: 'userId as boolean', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, json: { userId: true }, status: 400 },
-  { name: 'userId as array', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, json: (c: Ctx) => ({ userId: [c.dave.id] }), status: 400 },
+  {
+    name: 'userId as array',
+    method: 'post',
+    path: (c) => `/api/v1/threads/${c.group}/participants/`,
+    json: (c: Ctx) => ({ userId: [c.dave.id] }),
+    status: 400,
+  },
   { name: 'userId 0', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, json: { userId: 0 }, status: 400 },
   { name: 'userId -1', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, json: { userId: -1 }, status: 400 },
   { name: 'userId 1.5', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, json: { userId: 1.5 }, status: 400 },
   { name: 'userId 2^31', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, json: { userId: 2 ** 31 }, status: 400 },
   { name: 'userId null', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, json: { userId: null }, status: 400 },
-  { name: 'add participant to a direct thread', method: 'post', path: (c) => `/api/v1/threads/${c.direct}/participants/`, json: (c: Ctx) => ({ userId: c.dave.id }), status: 400 },
+  {
+    name: 'add participant to a direct thread',
+    method: 'post',
+    path: (c) => `/api/v1/threads/${c.direct}/participants/`,
+    json: (c: Ctx) => ({ userId: c.dave.id }),
+    status: 400,
+  },
 
   // ── Thread read: messageId ────────────────────────────────────────────────────────────────────────
-  { name: 'messageId as string', method: 'post', path: (c) => `/api/v1/threads/${c.direct}/read/`, json: (c: Ctx) => ({ messageId: String(c.messageId) }), status: 400 },
+  {
+    name: 'messageId as string',
+    method: 'post',
+    path: (c) => `/api/v1/threads/${c.direct}/read/`,
+    json: (c: Ctx) => ({ messageId: String(c.messageId) }),
+    status: 400,
+  },
   { name: 'messageId 0', method: 'post', path: (c) => `/api/v1/threads/${c.direct}/read/`, json: { messageId: 0 }, status: 400 },
   { name: 'messageId -1', method: 'post', path: (c) => `/api/v1/threads/${c.direct}/read/`, json: { messageId: -1 }, status: 400 },
   { name: 'messageId 1.5', method: 'post', path: (c) => `/api/v1/threads/${c.direct}/read/`, json: { messageId: 1.5 }, status: 400 },
@@ -244,11 +372,20 @@ describe('bad input', () => {
     return req;
   };
 
-  const postMessage = (text: string, extra: Record<string, unknown> = {}) => t.http().post(MSG(c)).set('Authorization', c.alice.auth).send({ text, ...extra });
+  const postMessage = (text: string, extra: Record<string, unknown> = {}) =>
+    t
+      .http()
+      .post(MSG(c))
+      .set('Authorization', c.alice.auth)
+      .send({ text, ...extra });
 
   /** The text of the message with that seq in the direct thread, as a GET of the history shows it. */
   const fetchText = async (seq: number): Promise<string> => {
-    const res = await t.http().get(`${MSG(c)}?afterSeq=${seq - 1}&limit=1`).set('Authorization', c.bob.auth).expect(200);
+    const res = await t
+      .http()
+      .get(`${MSG(c)}?afterSeq=${seq - 1}&limit=1`)
+      .set('Authorization', c.bob.auth)
+      .expect(200);
     const [message] = (res.body as { results: { seq: number; text: string }[] }).results;
     expect(message?.seq).toBe(seq);
     return message?.text;
@@ -261,9 +398,24 @@ describe('bad input', () => {
     const bob = await t.createUser('bob');
     const carol = await t.createUser('carol');
     const dave = await t.createUser('dave');
-    const direct = (await t.http().post(THREADS).set('Authorization', alice.auth).send({ participants: [bob.id] }).expect(201)).body as { id: number };
-    const group = (await t.http().post(THREADS).set('Authorization', alice.auth).send({ participants: [bob.id, carol.id], title: 'Group' }).expect(201)).body as { id: number };
-    const message = (await t.http().post(`/api/v1/threads/${direct.id}/messages/`).set('Authorization', alice.auth).send({ text: 'first' }).expect(201)).body as { id: number };
+    const direct = (
+      await t
+        .http()
+        .post(THREADS)
+        .set('Authorization', alice.auth)
+        .send({ participants: [bob.id] })
+        .expect(201)
+    ).body as { id: number };
+    const group = (
+      await t
+        .http()
+        .post(THREADS)
+        .set('Authorization', alice.auth)
+        .send({ participants: [bob.id, carol.id], title: 'Group' })
+        .expect(201)
+    ).body as { id: number };
+    const message = (await t.http().post(`/api/v1/threads/${direct.id}/messages/`).set('Authorization', alice.auth).send({ text: 'first' }).expect(201))
+      .body as { id: number };
     const pair = (await t.http().post(TOKEN).send(GOOD_CREDENTIALS).expect(200)).body as { refresh: string };
     c = { alice, bob, carol, dave, direct: direct.id, group: group.id, messageId: message.id, refresh: pair.refresh };
   });
@@ -343,7 +495,7 @@ describe('bad input', () => {
       ['SQL: drop table', "'; DROP TABLE messages; --"],
       ['SQL: tautology', `" OR 1=1 -- ' OR '1'='1`],
       ['SQL: bobby tables', "Robert'); DROP TABLE students;--"],
-      ['SQL: placeholders and casts', '$1 $2 ::text %s %d ? :name E\'\\x00\''],
+      ['SQL: placeholders and casts', "$1 $2 ::text %s %d ? :name E'\\x00'"],
       ['SQL: LIKE wildcards and backslashes', '100% _under_ \\n \\\\ \\%'],
       ['HTML: script tag', '<script>alert("x")</script>'],
       ['HTML: attribute injection', '<img src=x onerror="alert(1)"> & &amp; &lt;b&gt;'],
@@ -399,10 +551,20 @@ describe('bad input', () => {
     let thread: number;
 
     beforeAll(async () => {
-      const created = await t.http().post(THREADS).set('Authorization', c.carol.auth).send({ participants: [c.dave.id] }).expect(201);
+      const created = await t
+        .http()
+        .post(THREADS)
+        .set('Authorization', c.carol.auth)
+        .send({ participants: [c.dave.id] })
+        .expect(201);
       thread = (created.body as { id: number }).id;
       for (let i = 1; i <= TOTAL; i += 1) {
-        await t.http().post(`/api/v1/threads/${thread}/messages/`).set('Authorization', c.carol.auth).send({ text: `m${i}` }).expect(201);
+        await t
+          .http()
+          .post(`/api/v1/threads/${thread}/messages/`)
+          .set('Authorization', c.carol.auth)
+          .send({ text: `m${i}` })
+          .expect(201);
       }
     });
 
@@ -426,7 +588,11 @@ describe('bad input', () => {
     });
 
     it('clamps beforeSeq pages too', async () => {
-      const res = await t.http().get(`/api/v1/threads/${thread}/messages/?beforeSeq=${TOTAL + 1}&limit=1000`).set('Authorization', c.dave.auth).expect(200);
+      const res = await t
+        .http()
+        .get(`/api/v1/threads/${thread}/messages/?beforeSeq=${TOTAL + 1}&limit=1000`)
+        .set('Authorization', c.dave.auth)
+        .expect(200);
       const page = res.body as { next: string | null; results: { seq: number }[] };
       expect(page.results).toHaveLength(200);
       expect(page.results[0]?.seq).toBe(TOTAL - 199);
@@ -453,7 +619,9 @@ describe('bad input', () => {
     expect((threads.body.results as { id: number }[]).map((thread) => thread.id).sort((a, b) => a - b)).toEqual([c.direct, c.group].sort((a, b) => a - b));
     const group = await t.http().get(`${THREADS}${c.group}/`).set('Authorization', c.alice.auth).expect(200);
     // dave was never added by a request with an unknown field or a mistyped userId.
-    expect((group.body.participants as { id: number }[]).map((p) => p.id).sort((a, b) => a - b)).toEqual([c.alice.id, c.bob.id, c.carol.id].sort((a, b) => a - b));
+    expect((group.body.participants as { id: number }[]).map((p) => p.id).sort((a, b) => a - b)).toEqual(
+      [c.alice.id, c.bob.id, c.carol.id].sort((a, b) => a - b),
+    );
     // The refresh token used only in the request with an unknown field is still unspent.
     await t.http().post(REFRESH).send({ refresh: c.refresh }).expect(200);
   });

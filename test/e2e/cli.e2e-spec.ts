@@ -71,7 +71,10 @@ describe('the parley CLI', () => {
     const [, threadId] = /^sent to cli_bob: thread (\d+) \(new\), seq 1, message \d+$/.exec(first.out[0] ?? '') ?? [];
     expect(threadId).toBeDefined();
 
-    const live = await bobLive.waitFor<{ message: { threadId: number; text: string; sender: { id: number } } }>('message:new', (e) => e.message.text === 'hello from the cli');
+    const live = await bobLive.waitFor<{ message: { threadId: number; text: string; sender: { id: number } } }>(
+      'message:new',
+      (e) => e.message.text === 'hello from the cli',
+    );
     expect(live.message).toMatchObject({ threadId: Number(threadId), sender: { id: alice.id } });
 
     // The second time the thread exists already (200): same thread, next seq. Unquoted words make one message.
@@ -85,7 +88,12 @@ describe('the parley CLI', () => {
   });
 
   it('send --thread sends into an existing thread, and refuses a thread that is not yours with 404', async () => {
-    const created = await t.http().post('/api/v1/threads/').set('Authorization', alice.auth).send({ participants: [carol.id] }).expect(201);
+    const created = await t
+      .http()
+      .post('/api/v1/threads/')
+      .set('Authorization', alice.auth)
+      .send({ participants: [carol.id] })
+      .expect(201);
     const threadId = created.body.id as number;
     const run = capture();
     expect(await runCli(['send', ...as(carol), '--thread', String(threadId), 'into the thread'], run.io)).toBe(0);
@@ -199,7 +207,12 @@ describe('the parley CLI', () => {
     const short = await startTestApp({ JWT_ACCESS_TTL: '10' });
     try {
       const [fay, gus] = await Promise.all([short.createUser('cli_fay'), short.createUser('cli_gus')]);
-      const thread = await short.http().post('/api/v1/threads/').set('Authorization', gus.auth).send({ participants: [fay.id] }).expect(201);
+      const thread = await short
+        .http()
+        .post('/api/v1/threads/')
+        .set('Authorization', gus.auth)
+        .send({ participants: [fay.id] })
+        .expect(201);
       const threadId = thread.body.id as number;
       const controller = new AbortController();
       const listening = capture(controller.signal);

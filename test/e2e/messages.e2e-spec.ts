@@ -27,7 +27,15 @@ describe('messages', () => {
   let bob: TestUser;
 
   const directThread = async (a: TestUser, b: TestUser): Promise<number> =>
-    ((await t.http().post('/api/v1/threads/').set('Authorization', a.auth).send({ participants: [b.id] })).body as { id: number }).id;
+    (
+      (
+        await t
+          .http()
+          .post('/api/v1/threads/')
+          .set('Authorization', a.auth)
+          .send({ participants: [b.id] })
+      ).body as { id: number }
+    ).id;
   const send = (user: TestUser, threadId: number, body: Record<string, unknown>) =>
     t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', user.auth).send(body);
   const history = async (user: TestUser, threadId: number, query = ''): Promise<Envelope<Message>> =>
@@ -57,7 +65,7 @@ describe('messages', () => {
   });
 
   it('is idempotent per clientMessageId: a retry answers 200 with the same message and stores nothing', async () => {
-    const threadId = await directThread(alice, (await t.createUser('carol')));
+    const threadId = await directThread(alice, await t.createUser('carol'));
     const clientMessageId = randomUUID();
     const first = await send(alice, threadId, { text: 'once', clientMessageId }).expect(201);
     const retry = await send(alice, threadId, { text: 'once', clientMessageId }).expect(200);

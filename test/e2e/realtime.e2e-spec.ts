@@ -28,7 +28,13 @@ describe('live delivery over Socket.IO', () => {
     return client;
   };
   const createThread = async (owner: TestUser, others: TestUser[], title?: string): Promise<number> =>
-    (await t.http().post('/api/v1/threads/').set('Authorization', owner.auth).send({ participants: others.map((u) => u.id), ...(title ? { title, type: 'group' } : {}) })).body.id as number;
+    (
+      await t
+        .http()
+        .post('/api/v1/threads/')
+        .set('Authorization', owner.auth)
+        .send({ participants: others.map((u) => u.id), ...(title ? { title, type: 'group' } : {}) })
+    ).body.id as number;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -84,10 +90,18 @@ describe('live delivery over Socket.IO', () => {
     const threadId = await createThread(alice, [bob]);
     const bobLive = await live(bob);
     for (let i = 1; i <= 10; i += 1) {
-      await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', alice.auth).send({ text: `rest ${i}` }).expect(201);
+      await t
+        .http()
+        .post(`/api/v1/threads/${threadId}/messages/`)
+        .set('Authorization', alice.auth)
+        .send({ text: `rest ${i}` })
+        .expect(201);
     }
     await bobLive.waitFor<{ message: Message }>('message:new', (e) => e.message.text === 'rest 10');
-    const seqs = bobLive.all<{ message: Message }>('message:new').filter((e) => e.message.threadId === threadId).map((e) => e.message.seq);
+    const seqs = bobLive
+      .all<{ message: Message }>('message:new')
+      .filter((e) => e.message.threadId === threadId)
+      .map((e) => e.message.seq);
     expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
@@ -150,7 +164,10 @@ describe('live delivery over Socket.IO', () => {
     const created = await bobLive.waitFor<{ thread: { id: number; title: string } }>('thread:new', (e) => e.thread.id === group);
     expect(created.thread.title).toBe('Lifecycle');
     await t.http().post(`/api/v1/threads/${group}/participants/`).set('Authorization', alice.auth).send({ userId: carol.id }).expect(201);
-    await bobLive.waitFor<{ thread: { id: number; participants: unknown[] } }>('thread:updated', (e) => e.thread.id === group && e.thread.participants.length === 3);
+    await bobLive.waitFor<{ thread: { id: number; participants: unknown[] } }>(
+      'thread:updated',
+      (e) => e.thread.id === group && e.thread.participants.length === 3,
+    );
     await carolLive.waitFor<{ thread: { id: number } }>('thread:updated', (e) => e.thread.id === group);
     await t.http().delete(`/api/v1/threads/${group}/`).set('Authorization', alice.auth).expect(204);
     await bobLive.waitFor('thread:deleted', (e) => e.threadId === group);
@@ -177,7 +194,12 @@ describe('live delivery over Socket.IO', () => {
     expect(history.body.count).toBe(1);
     await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', alice.auth).send({ text: 'after' }).expect(201);
     await bobLive.waitFor<{ message: Message }>('message:new', (e) => e.message.text === 'after');
-    expect(bobLive.all<{ message: Message }>('message:new').filter((e) => e.message.threadId === threadId).map((e) => e.message.seq)).toEqual([1, 2]);
+    expect(
+      bobLive
+        .all<{ message: Message }>('message:new')
+        .filter((e) => e.message.threadId === threadId)
+        .map((e) => e.message.seq),
+    ).toEqual([1, 2]);
   });
 
   it('lets a client that was away catch up with afterSeq: every message once, contiguous', async () => {

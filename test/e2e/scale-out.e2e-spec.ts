@@ -26,8 +26,20 @@ describe('scale-out across two instances (REDIS_URL)', () => {
     a = await startTestApp(shared);
     b = await startTestApp(shared, { databaseUrl: a.databaseUrl as string });
     [alice, bob, carol] = await Promise.all([a.createUser('alice'), a.createUser('bob'), a.createUser('carol')]);
-    threadId = (await a.http().post('/api/v1/threads/').set('Authorization', alice.auth).send({ participants: [bob.id] }).expect(201)).body.id as number;
-    await a.http().post('/api/v1/threads/').set('Authorization', carol.auth).send({ participants: [alice.id] }).expect(201);
+    threadId = (
+      await a
+        .http()
+        .post('/api/v1/threads/')
+        .set('Authorization', alice.auth)
+        .send({ participants: [bob.id] })
+        .expect(201)
+    ).body.id as number;
+    await a
+      .http()
+      .post('/api/v1/threads/')
+      .set('Authorization', carol.auth)
+      .send({ participants: [alice.id] })
+      .expect(201);
   });
   afterEach(() => {
     for (const client of open.splice(0)) client.close();
@@ -39,7 +51,11 @@ describe('scale-out across two instances (REDIS_URL)', () => {
 
   it('delivers a message sent through instance A to a client of instance B, and its receipt back', async () => {
     const [aliceOnA, bobOnB] = await Promise.all([live(a, alice), live(b, bob)]);
-    const ack = await aliceOnA.request<{ ok: boolean; message: { id: number; seq: number } }>('message:send', { threadId, text: 'across instances', clientMessageId: randomUUID() });
+    const ack = await aliceOnA.request<{ ok: boolean; message: { id: number; seq: number } }>('message:send', {
+      threadId,
+      text: 'across instances',
+      clientMessageId: randomUUID(),
+    });
     expect(ack.ok).toBe(true);
     const delivered = await bobOnB.waitFor<{ message: { id: number } }>('message:new', (e) => e.message.id === ack.message.id);
     expect(delivered.message).toMatchObject({ text: 'across instances', readByMe: false });
@@ -49,7 +65,7 @@ describe('scale-out across two instances (REDIS_URL)', () => {
     expect(receipt.readByAllSeq).toBe(ack.message.seq);
   });
 
-  it('delivers a REST send on B to the sender\'s and recipient\'s sockets on A', async () => {
+  it("delivers a REST send on B to the sender's and recipient's sockets on A", async () => {
     const [aliceOnA, bobOnA] = await Promise.all([live(a, alice), live(a, bob)]);
     const sent = await b.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', bob.auth).send({ text: 'from B over REST' }).expect(201);
     await aliceOnA.waitFor<{ message: { id: number } }>('message:new', (e) => e.message.id === sent.body.id);

@@ -26,9 +26,15 @@ describe('demo seed', () => {
     await seedDemoData(t.app);
     expect(await snapshot(t.app.get(DataSource))).toEqual(first);
 
-    expect((first.users as { username: string }[]).map((u) => u.username).sort()).toEqual(
-      ['admin', 'davidjones', 'jamessmith', 'jenniferdavis', 'marybrown', 'robertwilliams', 'sarahjohnson'],
-    );
+    expect((first.users as { username: string }[]).map((u) => u.username).sort()).toEqual([
+      'admin',
+      'davidjones',
+      'jamessmith',
+      'jenniferdavis',
+      'marybrown',
+      'robertwilliams',
+      'sarahjohnson',
+    ]);
     expect(first.threads).toHaveLength(3);
   });
 
@@ -41,7 +47,16 @@ describe('demo seed', () => {
       participants: { username: string }[];
       unreadCount: number;
     }[];
-    const byPeople = Object.fromEntries(threads.map((th) => [th.title ?? th.participants.map((p) => p.username).sort().join('+'), th]));
+    const byPeople = Object.fromEntries(
+      threads.map((th) => [
+        th.title ??
+          th.participants
+            .map((p) => p.username)
+            .sort()
+            .join('+'),
+        th,
+      ]),
+    );
     expect(Object.keys(byPeople).sort()).toEqual(['Hiring team', 'davidjones+jamessmith', 'davidjones+marybrown']);
     expect(byPeople['Hiring team']?.participants.map((p) => p.username).sort()).toEqual(['davidjones', 'marybrown', 'sarahjohnson']);
     const summary = await t.http().get('/api/v1/unread_count/').set('Authorization', auth).expect(200);
@@ -50,7 +65,11 @@ describe('demo seed', () => {
 
   it('creates the staff user admin with the demo password', async () => {
     const signIn = await t.http().post('/api/token/').send({ username: 'admin', password: 'admin' }).expect(200);
-    const me = await t.http().get('/api/v1/users/me/').set('Authorization', `Bearer ${signIn.body.access as string}`).expect(200);
+    const me = await t
+      .http()
+      .get('/api/v1/users/me/')
+      .set('Authorization', `Bearer ${signIn.body.access as string}`)
+      .expect(200);
     expect(me.body).toMatchObject({ username: 'admin', isStaff: true });
   });
 });

@@ -61,7 +61,12 @@ const uuid = (): string => randomUUID();
 // 4001 code points, 8002 UTF-16 units: the text limit counts code points (PostgreSQL char_length).
 const emoji4001 = '😀'.repeat(4001);
 
-const send = (c: Ctx, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ threadId: c.direct, text: 'hello', clientMessageId: uuid(), ...extra });
+const send = (c: Ctx, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  threadId: c.direct,
+  text: 'hello',
+  clientMessageId: uuid(),
+  ...extra,
+});
 const without = (object: Record<string, unknown>, key: string): Record<string, unknown> => {
   const copy = { ...object };
   delete copy[key];
@@ -96,7 +101,12 @@ const cases: BadCase[] = [
   { name: 'text only whitespace', event: 'message:send', payload: (c) => send(c, { text: ' \n\t ' }), code: 'bad_request' },
   { name: 'text of 4001 code points (emoji)', event: 'message:send', payload: (c) => send(c, { text: emoji4001 }), code: 'bad_request' },
   { name: 'text of 4001 ASCII characters', event: 'message:send', payload: (c) => send(c, { text: 'a'.repeat(4001) }), code: 'bad_request' },
-  { name: 'text of 20 000 characters (under the frame limit)', event: 'message:send', payload: (c) => send(c, { text: 'x'.repeat(20_000) }), code: 'bad_request' },
+  {
+    name: 'text of 20 000 characters (under the frame limit)',
+    event: 'message:send',
+    payload: (c) => send(c, { text: 'x'.repeat(20_000) }),
+    code: 'bad_request',
+  },
   { name: 'text with a NUL character', event: 'message:send', payload: (c) => send(c, { text: 'nul \u0000 here' }), code: 'bad_request' },
   // message:send — clientMessageId
   { name: 'clientMessageId missing', event: 'message:send', payload: (c) => without(send(c), 'clientMessageId'), code: 'bad_request' },
@@ -104,7 +114,12 @@ const cases: BadCase[] = [
   { name: 'clientMessageId empty', event: 'message:send', payload: (c) => send(c, { clientMessageId: '' }), code: 'bad_request' },
   { name: 'clientMessageId of 65 characters', event: 'message:send', payload: (c) => send(c, { clientMessageId: 'c'.repeat(65) }), code: 'bad_request' },
   { name: 'clientMessageId a number', event: 'message:send', payload: (c) => send(c, { clientMessageId: 12345 }), code: 'bad_request' },
-  { name: 'clientMessageId with a NUL character', event: 'message:send', payload: (c) => send(c, { clientMessageId: `nul\u0000${uuid().slice(0, 8)}` }), code: 'bad_request' },
+  {
+    name: 'clientMessageId with a NUL character',
+    event: 'message:send',
+    payload: (c) => send(c, { clientMessageId: `nul\u0000${uuid().slice(0, 8)}` }),
+    code: 'bad_request',
+  },
   // message:send — threads the caller may not write to
   { name: 'a thread alice is not in', event: 'message:send', payload: (c) => send(c, { threadId: c.foreign }), code: 'not_found' },
   { name: 'a thread that does not exist', event: 'message:send', payload: (c) => send(c, { threadId: MAX_ID }), code: 'not_found' },
@@ -114,14 +129,34 @@ const cases: BadCase[] = [
   { name: 'string payload', event: 'message:read', payload: (c) => String(c.directMessage), code: 'bad_request' },
   { name: 'messageId missing', event: 'message:read', payload: (c) => ({ threadId: c.direct }), code: 'bad_request' },
   { name: 'threadId missing', event: 'message:read', payload: (c) => ({ messageId: c.directMessage }), code: 'bad_request' },
-  { name: 'messageId as a numeric string', event: 'message:read', payload: (c) => ({ threadId: c.direct, messageId: String(c.directMessage) }), code: 'bad_request' },
+  {
+    name: 'messageId as a numeric string',
+    event: 'message:read',
+    payload: (c) => ({ threadId: c.direct, messageId: String(c.directMessage) }),
+    code: 'bad_request',
+  },
   { name: 'messageId fractional', event: 'message:read', payload: (c) => ({ threadId: c.direct, messageId: 1.5 }), code: 'bad_request' },
   { name: 'messageId zero', event: 'message:read', payload: (c) => ({ threadId: c.direct, messageId: 0 }), code: 'bad_request' },
   { name: 'messageId past 2^31-1', event: 'message:read', payload: (c) => ({ threadId: c.direct, messageId: MAX_ID + 1 }), code: 'bad_request' },
   { name: 'unknown extra field', event: 'message:read', payload: (c) => ({ threadId: c.direct, messageId: c.directMessage, seq: 1 }), code: 'bad_request' },
-  { name: 'a message of another thread of alice', event: 'message:read', payload: (c) => ({ threadId: c.direct, messageId: c.groupMessage }), code: 'not_found' },
-  { name: 'a message of a thread alice is not in', event: 'message:read', payload: (c) => ({ threadId: c.foreign, messageId: c.foreignMessage }), code: 'not_found' },
-  { name: "another thread's message under alice's thread id", event: 'message:read', payload: (c) => ({ threadId: c.direct, messageId: c.foreignMessage }), code: 'not_found' },
+  {
+    name: 'a message of another thread of alice',
+    event: 'message:read',
+    payload: (c) => ({ threadId: c.direct, messageId: c.groupMessage }),
+    code: 'not_found',
+  },
+  {
+    name: 'a message of a thread alice is not in',
+    event: 'message:read',
+    payload: (c) => ({ threadId: c.foreign, messageId: c.foreignMessage }),
+    code: 'not_found',
+  },
+  {
+    name: "another thread's message under alice's thread id",
+    event: 'message:read',
+    payload: (c) => ({ threadId: c.direct, messageId: c.foreignMessage }),
+    code: 'not_found',
+  },
   { name: 'a message that does not exist', event: 'message:read', payload: (c) => ({ threadId: c.direct, messageId: MAX_ID }), code: 'not_found' },
 
   // message:unread
@@ -129,9 +164,24 @@ const cases: BadCase[] = [
   { name: 'null payload', event: 'message:unread', payload: () => null, code: 'bad_request' },
   { name: 'messageId negative', event: 'message:unread', payload: (c) => ({ threadId: c.direct, messageId: -1 }), code: 'bad_request' },
   { name: 'threadId a boolean', event: 'message:unread', payload: (c) => ({ threadId: true, messageId: c.directMessage }), code: 'bad_request' },
-  { name: 'unknown extra field', event: 'message:unread', payload: (c) => ({ threadId: c.direct, messageId: c.directMessage, all: true }), code: 'bad_request' },
-  { name: 'a message of another thread of alice', event: 'message:unread', payload: (c) => ({ threadId: c.group, messageId: c.directMessage }), code: 'not_found' },
-  { name: 'a message of a thread alice is not in', event: 'message:unread', payload: (c) => ({ threadId: c.foreign, messageId: c.foreignMessage }), code: 'not_found' },
+  {
+    name: 'unknown extra field',
+    event: 'message:unread',
+    payload: (c) => ({ threadId: c.direct, messageId: c.directMessage, all: true }),
+    code: 'bad_request',
+  },
+  {
+    name: 'a message of another thread of alice',
+    event: 'message:unread',
+    payload: (c) => ({ threadId: c.group, messageId: c.directMessage }),
+    code: 'not_found',
+  },
+  {
+    name: 'a message of a thread alice is not in',
+    event: 'message:unread',
+    payload: (c) => ({ threadId: c.foreign, messageId: c.foreignMessage }),
+    code: 'not_found',
+  },
 
   // thread:read
   { name: 'no payload at all', event: 'thread:read', payload: () => NO_PAYLOAD, code: 'bad_request' },
@@ -174,13 +224,20 @@ describe('bad input over Socket.IO', () => {
     return client;
   };
   const post = async <T>(user: TestUser, path: string, body: unknown, status: number): Promise<T> =>
-    (await t.http().post(path).set('Authorization', user.auth).send(body as object).expect(status)).body as T;
+    (
+      await t
+        .http()
+        .post(path)
+        .set('Authorization', user.auth)
+        .send(body as object)
+        .expect(status)
+    ).body as T;
   const messageCount = async (user: TestUser, threadId: number): Promise<number> =>
     ((await t.http().get(`/api/v1/threads/${threadId}/messages/`).set('Authorization', user.auth).expect(200)).body as { count: number }).count;
   const storedTexts = async (user: TestUser, threadId: number): Promise<string[]> =>
-    ((await t.http().get(`/api/v1/threads/${threadId}/messages/?limit=200`).set('Authorization', user.auth).expect(200)).body as { results: Message[] }).results.map((m) =>
-      m.text.length > 40 ? `${m.text.slice(0, 40)}…` : m.text,
-    );
+    (
+      (await t.http().get(`/api/v1/threads/${threadId}/messages/?limit=200`).set('Authorization', user.auth).expect(200)).body as { results: Message[] }
+    ).results.map((m) => (m.text.length > 40 ? `${m.text.slice(0, 40)}…` : m.text));
 
   beforeAll(async () => {
     // With REDIS_URL set (the server-database run), the Socket.IO server runs on the Redis adapter too.
@@ -264,7 +321,12 @@ describe('bad input over Socket.IO', () => {
     expect(aliceLive.socket.connected).toBe(true);
     // Ignored: no success answer, and no error/exception event pushed at the client.
     if (unknownAck !== undefined) expect(unknownAck).toMatchObject({ ok: false });
-    expect(aliceLive.received.slice(received).map((r) => r.event).filter((e) => e === 'exception' || e === 'error')).toEqual([]);
+    expect(
+      aliceLive.received
+        .slice(received)
+        .map((r) => r.event)
+        .filter((e) => e === 'exception' || e === 'error'),
+    ).toEqual([]);
     // Only the valid send was stored; the unknown event did nothing.
     expect(await messageCount(c.alice, c.direct)).toBe(before + 1);
   });

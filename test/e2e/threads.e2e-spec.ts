@@ -322,7 +322,9 @@ describe('users and threads', () => {
       const p1 = await person('racer1');
       const p2 = await person('racer2');
       const responses = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? call('post', '/api/v1/threads/', p1, { participants: [p2.id] }) : call('post', '/api/v1/threads/', p2, { participants: [p1.id] }))),
+        Array.from({ length: 20 }, (_, i) =>
+          i % 2 === 0 ? call('post', '/api/v1/threads/', p1, { participants: [p2.id] }) : call('post', '/api/v1/threads/', p2, { participants: [p1.id] }),
+        ),
       );
       const statuses = responses.map((res) => res.status);
       expect(statuses.filter((status) => status === 201)).toHaveLength(1);
@@ -372,7 +374,7 @@ describe('users and threads', () => {
       expect(second.id).not.toBe(group.id);
     });
 
-    it('lists the caller\'s threads most recently active first, with lastMessage and unreadCount', async () => {
+    it("lists the caller's threads most recently active first, with lastMessage and unreadCount", async () => {
       const owner = await person('lister', { displayName: 'Liz Lister' });
       const g1 = await person('lmember1');
       const g2 = await person('lmember2');
@@ -422,7 +424,7 @@ describe('users and threads', () => {
 
       // Reading the thread clears its unread count in the list.
       await call('post', `/api/v1/threads/${b.id}/read/`, owner, {}).expect(200);
-      expect(((await listThreads(owner)).results[0]).unreadCount).toBe(0);
+      expect((await listThreads(owner)).results[0].unreadCount).toBe(0);
 
       // Paginated like every list.
       const firstPage = await listThreads(owner, '?limit=1');
@@ -653,7 +655,10 @@ describe('users and threads', () => {
           const existing = await call(method, path, caller, body);
           const absent = await call(missingMethod, missingPath, caller, missingBody);
           expect({ route: `${method.toUpperCase()} ${path}`, status: existing.status }).toEqual({ route: `${method.toUpperCase()} ${path}`, status: 404 });
-          expect({ route: `${missingMethod.toUpperCase()} ${missingPath}`, status: absent.status }).toEqual({ route: `${missingMethod.toUpperCase()} ${missingPath}`, status: 404 });
+          expect({ route: `${missingMethod.toUpperCase()} ${missingPath}`, status: absent.status }).toEqual({
+            route: `${missingMethod.toUpperCase()} ${missingPath}`,
+            status: 404,
+          });
           expect({ route: `${method.toUpperCase()} ${path}`, body: existing.body }).toEqual({ route: `${method.toUpperCase()} ${path}`, body: absent.body });
           expectError(existing.body, 404, 'Not Found');
         }
@@ -666,7 +671,9 @@ describe('users and threads', () => {
       expect(byId(afterView.participants)).toEqual(byId([view(insider), view(insider2)]));
       const messages = (await call('get', `/api/v1/threads/${thread.id}/messages/`, insider2).expect(200)).body as Envelope<MessageView>;
       expect(messages.results.map((m) => m.text)).toEqual(['for insiders only']);
-      expect(((await call('get', `/api/v1/threads/${thread.id}/messages/unread_count/`, insider2).expect(200)).body as { unreadCount: number }).unreadCount).toBe(1);
+      expect(
+        ((await call('get', `/api/v1/threads/${thread.id}/messages/unread_count/`, insider2).expect(200)).body as { unreadCount: number }).unreadCount,
+      ).toBe(1);
     });
   });
 

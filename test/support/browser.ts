@@ -7,7 +7,15 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 export const BROWSER_OUTPUT_DIR = join(process.cwd(), 'test-output', 'browser');
 
 // This machine has no network beyond the package registries: keep Chromium from calling home.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function findChromium(): string | undefined {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
@@ -25,7 +33,7 @@ function findChromium(): string | undefined {
 export async function launchChromium(): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) {
-    throw new Error('Chromium is not installed. Install Debian\'s package: `apt-get install -y chromium` (or set CHROMIUM_PATH).');
+    throw new Error("Chromium is not installed. Install Debian's package: `apt-get install -y chromium` (or set CHROMIUM_PATH).");
   }
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }

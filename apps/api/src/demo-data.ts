@@ -69,7 +69,13 @@ export async function seedDemoData(app: INestApplicationContext): Promise<void> 
     const user = await users.ensureUser({ ...demo, email: `${demo.username}@example.com`, password: DEMO_PASSWORD });
     actors.set(demo.username, { id: user.id, username: user.username, isStaff: user.isStaff });
   }
-  await users.ensureUser({ username: 'admin', displayName: 'Parley staff', email: 'admin@example.com', password: config.adminPassword ?? 'admin', isStaff: true });
+  await users.ensureUser({
+    username: 'admin',
+    displayName: 'Parley staff',
+    email: 'admin@example.com',
+    password: config.adminPassword ?? 'admin',
+    isStaff: true,
+  });
 
   const david = actors.get('davidjones') as Actor;
   for (const conversation of DEMO_CONVERSATIONS) {

@@ -162,7 +162,8 @@ async function signIn(client: ParleyClient, username: string, password: string):
   }
 }
 
-const threadNotFound = (threadId: number): CliFailure => new CliFailure(`thread ${threadId} not found (it does not exist, or you are not one of its participants)`);
+const threadNotFound = (threadId: number): CliFailure =>
+  new CliFailure(`thread ${threadId} not found (it does not exist, or you are not one of its participants)`);
 
 function parseThreadId(raw: string): number {
   const trimmed = raw.trim();

@@ -173,7 +173,9 @@ export class Listener {
           this.users.set(user.id, user.username);
         }
         const unread = num(payload.totalUnread);
-        this.output.out(`${clock(new Date())} ${again ? 'reconnected' : 'connected'} as ${this.me ? printable(this.me.username) : '?'}${unread === undefined ? '' : ` (${unread} unread)`}`);
+        this.output.out(
+          `${clock(new Date())} ${again ? 'reconnected' : 'connected'} as ${this.me ? printable(this.me.username) : '?'}${unread === undefined ? '' : ` (${unread} unread)`}`,
+        );
         await this.catchUp(again);
       });
     });
@@ -215,11 +217,9 @@ export class Listener {
   }
 
   private enqueue(task: () => Promise<void> | void): void {
-    this.queue = this.queue
-      .then(task)
-      .catch((error: unknown) => {
-        if (!this.done) this.output.err(`could not show an event: ${error instanceof Error ? error.message : String(error)}`);
-      });
+    this.queue = this.queue.then(task).catch((error: unknown) => {
+      if (!this.done) this.output.err(`could not show an event: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 
   private remember(thread: Thread): void {
@@ -264,7 +264,9 @@ export class Listener {
     const label = await this.labelFor(message.threadId);
     const at = new Date(message.createdAt);
     const sender = message.sender ? printable(message.sender.username) : '?';
-    this.output.out(`${clock(Number.isNaN(at.getTime()) ? new Date() : at)} ${label} ${sender}: ${printable(String(message.text))}${missed ? ' (missed while offline)' : ''}`);
+    this.output.out(
+      `${clock(Number.isNaN(at.getTime()) ? new Date() : at)} ${label} ${sender}: ${printable(String(message.text))}${missed ? ' (missed while offline)' : ''}`,
+    );
   }
 
   private async onRead(data: Record<string, unknown>): Promise<void> {

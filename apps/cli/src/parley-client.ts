@@ -64,11 +64,7 @@ export class ParleyUnreachableError extends Error {
     readonly baseUrl: string,
     readonly reason: string,
   ) {
-    super(
-      reason === 'ECONNREFUSED'
-        ? `cannot reach Parley at ${baseUrl}: is the server running? (npm start)`
-        : `cannot reach Parley at ${baseUrl}: ${reason}`,
-    );
+    super(reason === 'ECONNREFUSED' ? `cannot reach Parley at ${baseUrl}: is the server running? (npm start)` : `cannot reach Parley at ${baseUrl}: ${reason}`);
     this.name = 'ParleyUnreachableError';
   }
 }
@@ -130,7 +126,18 @@ export interface Answer<T> {
   body: T;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** The errno-style code behind a failed fetch (undici wraps it in `cause`, sometimes in an AggregateError). */
 function networkCode(error: unknown): string | undefined {

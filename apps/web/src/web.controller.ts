@@ -57,7 +57,12 @@ export class WebController {
   /** A page for signed-in users; without a live session cookie, the sign-in page. */
   private async signedInPage(req: Request, res: Response, page: PageName, threadId?: number): Promise<void> {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    const signedIn = token ? await this.auth.authenticateWebSession(token).then(() => true, () => false) : false;
+    const signedIn = token
+      ? await this.auth.authenticateWebSession(token).then(
+          () => true,
+          () => false,
+        )
+      : false;
     if (!signedIn) {
       res.redirect(302, '/login');
       return;

@@ -40,14 +40,29 @@ export function buildAdminOptions(admin: AdminService, stats: AdminStatsReposito
               actions: { setPassword: 'Set password' },
             },
             Thread: {
-              properties: { lastSeq: 'Messages', updatedAt: 'Last activity', createdAt: 'Created', createdById: 'Created by', participant: 'Participant', messages: 'Messages' },
+              properties: {
+                lastSeq: 'Messages',
+                updatedAt: 'Last activity',
+                createdAt: 'Created',
+                createdById: 'Created by',
+                participant: 'Participant',
+                messages: 'Messages',
+              },
             },
             Message: {
               properties: { threadId: 'Thread', senderId: 'Sender', excerpt: 'Text', createdAt: 'Sent', clientMessageId: 'Client message id' },
               actions: { new: 'Send as a user', delete: 'Redact' },
             },
             Participant: {
-              properties: { threadId: 'Thread', userId: 'User', lastReadSeq: 'Read up to (seq)', readAt: 'Read at', joinedAt: 'Joined', ownAfterMarker: 'Own messages after marker', unread: 'Unread' },
+              properties: {
+                threadId: 'Thread',
+                userId: 'User',
+                lastReadSeq: 'Read up to (seq)',
+                readAt: 'Read at',
+                joinedAt: 'Joined',
+                ownAfterMarker: 'Own messages after marker',
+                unread: 'Unread',
+              },
             },
           },
         },

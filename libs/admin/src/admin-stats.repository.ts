@@ -59,7 +59,9 @@ export class AdminStatsRepository {
   }
 
   async findLastSeqs(threadIds: number[]): Promise<Map<number, number>> {
-    const rows: { id: number; lastSeq: number }[] = await this.dataSource.query(`SELECT id, last_seq AS "lastSeq" FROM threads WHERE id = ANY($1)`, [threadIds]);
+    const rows: { id: number; lastSeq: number }[] = await this.dataSource.query(`SELECT id, last_seq AS "lastSeq" FROM threads WHERE id = ANY($1)`, [
+      threadIds,
+    ]);
     return new Map(rows.map((row) => [row.id, row.lastSeq]));
   }
 }

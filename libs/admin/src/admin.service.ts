@@ -23,7 +23,6 @@ export interface NewUserInput {
   isStaff: boolean;
 }
 
-
 /** Thrown at sign-in for a valid account without staff access; its message is shown on the login page. */
 export class NotStaffError extends ForbiddenError {
   constructor() {

@@ -5,10 +5,7 @@ import { User } from '../../users/src/user.entity.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { WebSession } from './web-session.entity.js';
 
-export type RefreshConsumption =
-  | { outcome: 'rotated'; userId: number; familyId: string }
-  | { outcome: 'reused'; familyId: string }
-  | { outcome: 'invalid' };
+export type RefreshConsumption = { outcome: 'rotated'; userId: number; familyId: string } | { outcome: 'reused'; familyId: string } | { outcome: 'invalid' };
 
 @Injectable()
 export class AuthRepository {

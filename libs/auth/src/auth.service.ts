@@ -21,7 +21,8 @@ interface AccessClaims {
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const newOpaqueToken = (): string => randomBytes(32).toString('base64url');
 const invalidCredentials = (): UnauthorizedError => new UnauthorizedError('invalid_credentials', 'Wrong username or password.');
-const invalidRefresh = (): UnauthorizedError => new UnauthorizedError('invalid_refresh_token', 'The refresh token is invalid, expired or already used; sign in again.');
+const invalidRefresh = (): UnauthorizedError =>
+  new UnauthorizedError('invalid_refresh_token', 'The refresh token is invalid, expired or already used; sign in again.');
 
 export interface WebSessionGrant {
   token: string;

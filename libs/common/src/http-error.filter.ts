@@ -85,7 +85,13 @@ export function toErrorBody(error: unknown, requestId: string | undefined): Erro
     return { statusCode: error.status, error: STATUS_CODES[error.status] ?? 'Error', message: BODY_PARSER_MESSAGES[error.type] ?? 'Bad request body.' };
   }
   if (isDatabaseUnavailable(error)) {
-    return { statusCode: 503, error: STATUS_CODES[503] ?? 'Service Unavailable', message: 'The database is unavailable; try again shortly.', code: 'database_unavailable', requestId };
+    return {
+      statusCode: 503,
+      error: STATUS_CODES[503] ?? 'Service Unavailable',
+      message: 'The database is unavailable; try again shortly.',
+      code: 'database_unavailable',
+      requestId,
+    };
   }
   return { statusCode: 500, error: STATUS_CODES[500] ?? 'Internal Server Error', message: 'internal error', requestId };
 }

@@ -21,7 +21,8 @@ export class StrictValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // Only what a client sent (bodies, queries, path params, socket payloads), never objects custom decorators provide.
-    if (metadata.type !== 'custom' && containsNul(value)) throw new BadRequestException({ message: 'NUL characters (\\u0000) are not allowed.', code: 'nul_character' });
+    if (metadata.type !== 'custom' && containsNul(value))
+      throw new BadRequestException({ message: 'NUL characters (\\u0000) are not allowed.', code: 'nul_character' });
     return super.transform(value, metadata);
   }
 

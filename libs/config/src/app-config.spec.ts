@@ -40,7 +40,9 @@ describe('loadConfig', () => {
 
   it('refuses to start in production without a secret for the admin session cookie', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/ADMIN_SESSION_SECRET: required/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_SESSION_SECRET: 'short' })).toThrow(/ADMIN_SESSION_SECRET must be at least 32/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_SESSION_SECRET: 'short' })).toThrow(
+      /ADMIN_SESSION_SECRET must be at least 32/,
+    );
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_SESSION_SECRET: 'y'.repeat(40) });
     expect(config.adminSession).toEqual({ secret: 'y'.repeat(40), secretIsEphemeral: false });
   });

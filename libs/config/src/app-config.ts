@@ -87,7 +87,9 @@ class EnvironmentVariables {
   @IsString()
   CORS_ORIGINS = '';
 
-  @Matches(/^(true|false|\d{1,2}|[0-9a-fA-F.:/, ]+)$/, { message: 'TRUST_PROXY must be true, false, a number of proxy hops, or addresses/subnets separated by commas' })
+  @Matches(/^(true|false|\d{1,2}|[0-9a-fA-F.:/, ]+)$/, {
+    message: 'TRUST_PROXY must be true, false, a number of proxy hops, or addresses/subnets separated by commas',
+  })
   TRUST_PROXY = 'false';
 }
 
@@ -170,7 +172,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     redisUrl: vars.REDIS_URL,
     logLevel: vars.LOG_LEVEL as LogLevelName,
-    corsOrigins: vars.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean),
-    trustProxy: vars.TRUST_PROXY === 'true' ? true : vars.TRUST_PROXY === 'false' ? false : /^\d+$/.test(vars.TRUST_PROXY) ? Number(vars.TRUST_PROXY) : vars.TRUST_PROXY,
+    corsOrigins: vars.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    trustProxy:
+      vars.TRUST_PROXY === 'true' ? true : vars.TRUST_PROXY === 'false' ? false : /^\d+$/.test(vars.TRUST_PROXY) ? Number(vars.TRUST_PROXY) : vars.TRUST_PROXY,
   });
 }

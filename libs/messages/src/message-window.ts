@@ -19,7 +19,8 @@ export function planMessageWindow(query: MessageWindowQuery, threadLastSeq: numb
   const window = resolvePageWindow(query);
   const afterSeq = query.afterSeq ?? 0;
   if (query.beforeSeq !== undefined) {
-    if (query.offset !== undefined) throw new BadRequestError('offset_with_before_seq', 'offset cannot be combined with beforeSeq; page back with beforeSeq instead.');
+    if (query.offset !== undefined)
+      throw new BadRequestError('offset_with_before_seq', 'offset cannot be combined with beforeSeq; page back with beforeSeq instead.');
     const upper = Math.min(query.beforeSeq - 1, threadLastSeq);
     return { kind: 'backward', afterSeq, beforeSeq: query.beforeSeq, limit: window.limit, count: Math.max(0, upper - afterSeq), window };
   }

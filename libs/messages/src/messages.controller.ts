@@ -1,5 +1,14 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, ErrorBodyDto, ParseIdPipe, toPageEnvelope, type Actor, type PageEnvelope } from '../../common/src/index.js';
 import { ListMessagesQueryDto, MessageDto, MessagePageDto, SendMessageDto } from './dto/message.dto.js';
@@ -13,10 +22,15 @@ export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
   @Get('api/v1/threads/:id/messages')
-  @ApiOperation({ summary: 'A thread\'s messages, oldest first: limit/offset, afterSeq (catch-up), beforeSeq (scrolling up).' })
+  @ApiOperation({ summary: "A thread's messages, oldest first: limit/offset, afterSeq (catch-up), beforeSeq (scrolling up)." })
   @ApiOkResponse({ type: MessagePageDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
-  list(@CurrentUser() actor: Actor, @Param('id', ParseIdPipe) id: number, @Query() query: ListMessagesQueryDto, @Req() req: Request): Promise<PageEnvelope<MessageDto>> {
+  list(
+    @CurrentUser() actor: Actor,
+    @Param('id', ParseIdPipe) id: number,
+    @Query() query: ListMessagesQueryDto,
+    @Req() req: Request,
+  ): Promise<PageEnvelope<MessageDto>> {
     return this.page(actor, id, query, req);
   }
 
@@ -24,7 +38,12 @@ export class MessagesController {
   @ApiOperation({ summary: 'Alias of GET /api/v1/threads/{id}/messages/, kept for clients built against this path.' })
   @ApiOkResponse({ type: MessagePageDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
-  history(@CurrentUser() actor: Actor, @Param('chatId', ParseIdPipe) chatId: number, @Query() query: ListMessagesQueryDto, @Req() req: Request): Promise<PageEnvelope<MessageDto>> {
+  history(
+    @CurrentUser() actor: Actor,
+    @Param('chatId', ParseIdPipe) chatId: number,
+    @Query() query: ListMessagesQueryDto,
+    @Req() req: Request,
+  ): Promise<PageEnvelope<MessageDto>> {
     return this.page(actor, chatId, query, req);
   }
 
@@ -34,7 +53,12 @@ export class MessagesController {
   @ApiOkResponse({ type: MessageDto, description: 'A retry: the message with this clientMessageId already exists.' })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'The clientMessageId was used for a message in another thread.' })
-  async send(@CurrentUser() actor: Actor, @Param('id', ParseIdPipe) id: number, @Body() body: SendMessageDto, @Res({ passthrough: true }) res: Response): Promise<MessageDto> {
+  async send(
+    @CurrentUser() actor: Actor,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() body: SendMessageDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<MessageDto> {
     const { message, created } = await this.messages.send(actor, id, body);
     res.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     return message;

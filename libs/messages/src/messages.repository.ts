@@ -68,7 +68,9 @@ export class MessagesRepository {
   }
 
   async findById(id: number): Promise<MessageRecord | null> {
-    const rows: MessageRow[] = await this.dataSource.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = $1`, [id]);
+    const rows: MessageRow[] = await this.dataSource.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = $1`, [
+      id,
+    ]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 

@@ -1,5 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { BadRequestError, codePointLength, ConflictError, DomainEvents, ForbiddenError, messageNotFound, type Actor, type Page, type PageLinks } from '../../common/src/index.js';
+import {
+  BadRequestError,
+  codePointLength,
+  ConflictError,
+  DomainEvents,
+  ForbiddenError,
+  messageNotFound,
+  type Actor,
+  type Page,
+  type PageLinks,
+} from '../../common/src/index.js';
 import { ThreadsService } from '../../threads/src/threads.service.js';
 import type { ListMessagesQueryDto, MessageDto, SendMessageDto } from './dto/message.dto.js';
 import { MESSAGE_TEXT_MAX } from './message.entity.js';
@@ -58,7 +68,11 @@ export class MessagesService {
     const readers = ReadersIndex.fromMarkers(markers);
     return {
       page: { count: plan.count, window: plan.window, results: records.map((record) => toMessageDto(record, participant, readers)) },
-      links: messagePageLinks(plan, records.map((record) => record.seq), thread.lastSeq),
+      links: messagePageLinks(
+        plan,
+        records.map((record) => record.seq),
+        thread.lastSeq,
+      ),
     };
   }
 

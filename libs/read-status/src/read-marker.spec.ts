@@ -14,7 +14,7 @@ describe('read marker arithmetic', () => {
     expect(markerAfterMarkingUnread(10, 1)).toBe(0);
   });
 
-  it('unread is the messages after the marker minus the reader\'s own messages there', () => {
+  it("unread is the messages after the marker minus the reader's own messages there", () => {
     expect(unreadCount(10, { lastReadSeq: 3, ownAfterMarker: 0 })).toBe(7);
     // The reader marked 4 unread, but 6 and 9 are its own: 7 after the marker, 5 unread.
     expect(unreadCount(10, { lastReadSeq: 3, ownAfterMarker: 2 })).toBe(5);

@@ -40,7 +40,11 @@ export class ReadStatusRepository {
       const own: { count: number }[] =
         lastReadSeq >= current.lastSeq
           ? [{ count: 0 }]
-          : await manager.query(`SELECT count(*)::int AS count FROM messages WHERE thread_id = $1 AND sender_id = $2 AND seq > $3`, [threadId, userId, lastReadSeq]);
+          : await manager.query(`SELECT count(*)::int AS count FROM messages WHERE thread_id = $1 AND sender_id = $2 AND seq > $3`, [
+              threadId,
+              userId,
+              lastReadSeq,
+            ]);
       const ownAfterMarker = own[0]?.count ?? 0;
       const [updated]: [{ read_at: Date }[], number] = await manager.query(
         `UPDATE participants SET last_read_seq = $3, own_after_marker = $4, read_at = now() WHERE thread_id = $1 AND user_id = $2 RETURNING read_at`,

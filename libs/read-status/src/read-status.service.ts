@@ -68,7 +68,8 @@ export class ReadStatusService {
 
   private async moveMarker(actor: Actor, threadId: number, target: (current: number, threadLastSeq: number) => number): Promise<ReadStateDto> {
     const move = await this.markers.moveReadMarker(threadId, actor.id, target);
-    if (move.moved) this.events.publish({ type: 'read-marker.moved', threadId, userId: actor.id, lastReadSeq: move.lastReadSeq, readAt: move.readAt ?? new Date() });
+    if (move.moved)
+      this.events.publish({ type: 'read-marker.moved', threadId, userId: actor.id, lastReadSeq: move.lastReadSeq, readAt: move.readAt ?? new Date() });
     const totalUnread = await this.markers.findTotalUnread(actor.id);
     return { threadId, lastReadSeq: move.lastReadSeq, unreadCount: move.unreadCount, totalUnread };
   }

@@ -88,7 +88,11 @@ export class LiveUpdatesService {
       { userIds: [senderId], event: 'message:new', data: { message: toMessageDto(message, { userId: senderId, lastReadSeq: message.seq }, readers) } },
       // Everyone else gets one payload: a new message is not yet read by its recipients.
       { userIds: recipients, event: 'message:new', data: { message: toMessageDto(message, { userId: 0, lastReadSeq: message.seq - 1 }, readers) } },
-      ...counts.map((count) => ({ userIds: [count.userId], event: 'unread', data: { threadId, unreadCount: count.unreadCount, totalUnread: count.totalUnread } })),
+      ...counts.map((count) => ({
+        userIds: [count.userId],
+        event: 'unread',
+        data: { threadId, unreadCount: count.unreadCount, totalUnread: count.totalUnread },
+      })),
     ];
   }
 

@@ -95,7 +95,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const { actor } = session(socket);
     await socket.join(userRoom(actor.id));
     try {
-      const [me, totalUnread, contacts] = await Promise.all([this.users.getMe(actor), this.readStatus.totalUnread(actor), this.threadRecords.findContactIds(actor.id)]);
+      const [me, totalUnread, contacts] = await Promise.all([
+        this.users.getMe(actor),
+        this.readStatus.totalUnread(actor),
+        this.threadRecords.findContactIds(actor.id),
+      ]);
       socket.emit('hello', { user: toUserDto(me), totalUnread });
       this.server.to(contacts.map(userRoom)).emit('presence', { userId: actor.id, online: true });
     } catch (error) {
@@ -161,10 +165,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const { actor, expiresAt } = await this.auth.verifyAccessToken(token);
       const state: SocketSession = { actor };
       // An expired token ends the connection with a reason the client can act on: refresh, then reconnect.
-      state.expiryTimer = setTimeout(() => {
-        socket.emit('auth:expired', { code: 'token_expired', message: 'The access token expired; refresh it and reconnect.' });
-        socket.disconnect(true);
-      }, Math.min(Math.max(0, expiresAt.getTime() - Date.now()), MAX_TIMER_MS));
+      state.expiryTimer = setTimeout(
+        () => {
+          socket.emit('auth:expired', { code: 'token_expired', message: 'The access token expired; refresh it and reconnect.' });
+          socket.disconnect(true);
+        },
+        Math.min(Math.max(0, expiresAt.getTime() - Date.now()), MAX_TIMER_MS),
+      );
       state.expiryTimer.unref();
       socket.data = state;
       return;

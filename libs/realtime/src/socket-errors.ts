@@ -16,7 +16,8 @@ export function toSocketErrorAck(error: unknown): SocketErrorAck {
     const response = error.getResponse() as { message?: string | string[] } | string;
     const message = typeof response === 'string' ? response : response.message;
     const status = error.getStatus();
-    const code: SocketErrorCode = status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'bad_request';
+    const code: SocketErrorCode =
+      status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'bad_request';
     return { ok: false, error: { code, message: Array.isArray(message) ? [...new Set(message)].join('; ') : (message ?? error.message) } };
   }
   if (error instanceof WsException) {

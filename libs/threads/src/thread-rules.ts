@@ -2,8 +2,7 @@ import { BadRequestError } from '../../common/src/index.js';
 import type { ThreadType } from './thread.entity.js';
 
 export type NewThreadPlan =
-  | { type: 'direct'; lowUserId: number; highUserId: number; participantIds: [number, number] }
-  | { type: 'group'; title: string; participantIds: number[] };
+  { type: 'direct'; lowUserId: number; highUserId: number; participantIds: [number, number] } | { type: 'group'; title: string; participantIds: number[] };
 
 /**
  * The participants rule: the creator is always in; two people in total make a direct thread, more make a group

@@ -119,10 +119,7 @@ export class ThreadsService {
   /** Views of the caller's threads in a constant number of queries, whatever the page size. */
   private async toViews(rows: Participant[]): Promise<ThreadDto[]> {
     const threadIds = rows.map((row) => row.threadId);
-    const [participants, lastMessages] = await Promise.all([
-      this.threads.findParticipantsWithUsers(threadIds),
-      this.threads.findLastMessages(threadIds),
-    ]);
+    const [participants, lastMessages] = await Promise.all([this.threads.findParticipantsWithUsers(threadIds), this.threads.findLastMessages(threadIds)]);
     const byThread = new Map<number, typeof participants>();
     for (const p of participants) byThread.set(p.threadId, [...(byThread.get(p.threadId) ?? []), p]);
     return rows.map((row) => toThreadDto(row.thread as Thread, row, byThread.get(row.threadId) ?? [], lastMessages.get(row.threadId)));

@@ -26,11 +26,7 @@ export class UsersRepository {
   /** For sign-in: by username or email, with the password hash (never selected otherwise). */
   findWithPasswordByLogin(login: string): Promise<User | null> {
     const normalized = login.trim().toLowerCase();
-    return this.users
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.username = :login OR u.email = :login', { login: normalized })
-      .getOne();
+    return this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.username = :login OR u.email = :login', { login: normalized }).getOne();
   }
 
   findById(id: number): Promise<User | null> {

@@ -18,7 +18,16 @@ async function show(query) {
   const page = await api(`/api/v1/users/?limit=200${query ? `&search=${encodeURIComponent(query)}` : ''}`);
   list.replaceChildren(
     ...page.results.map((user) =>
-      el('li', {}, el('button', { type: 'button', className: 'person', dataset: { userId: user.id } }, displayName(user), el('span', { className: 'muted' }, ` @${user.username}`))),
+      el(
+        'li',
+        {},
+        el(
+          'button',
+          { type: 'button', className: 'person', dataset: { userId: user.id } },
+          displayName(user),
+          el('span', { className: 'muted' }, ` @${user.username}`),
+        ),
+      ),
     ),
   );
   for (const [index, button] of [...list.querySelectorAll('button')].entries()) button.addEventListener('click', () => openDirect(page.results[index]));
@@ -41,7 +50,10 @@ groupForm.addEventListener('submit', async (event) => {
   groupError.hidden = true;
   const participants = [...members.querySelectorAll('input:checked')].map((box) => Number(box.value));
   try {
-    const thread = await api('/api/v1/threads/', { method: 'POST', body: { type: 'group', title: document.getElementById('group-title').value, participants } });
+    const thread = await api('/api/v1/threads/', {
+      method: 'POST',
+      body: { type: 'group', title: document.getElementById('group-title').value, participants },
+    });
     location.assign(`/threads/${thread.id}`);
   } catch (failure) {
     groupError.textContent = failure.message;

@@ -39,7 +39,13 @@ function render(message) {
   const item = el(
     'li',
     { className: `message${mine ? ' mine' : ''}${unread ? ' unread' : ''}`, dataset: { seq: message.seq, id: message.id }, tabindex: '-1' },
-    el('div', { className: 'meta' }, el('span', { className: 'sender' }, mine ? 'You' : displayName(message.sender)), ' ', el('time', { datetime: message.createdAt }, shortTime(message.createdAt))),
+    el(
+      'div',
+      { className: 'meta' },
+      el('span', { className: 'sender' }, mine ? 'You' : displayName(message.sender)),
+      ' ',
+      el('time', { datetime: message.createdAt }, shortTime(message.createdAt)),
+    ),
     el('p', { className: 'text' }, message.text),
     el('div', { className: 'status' }, ticks(message), mine ? null : el('button', { type: 'button', className: 'link mark-unread' }, 'Mark as unread')),
   );

@@ -27,12 +27,16 @@ const Dashboard = () => {
   return (
     <Box variant="grey" data-testid="parley-dashboard">
       <H2>Parley admin</H2>
-      <Text mb="xl">Users, threads and messages of this Parley server. Changes made here go through the same rules as the API and reach open inboxes live.</Text>
+      <Text mb="xl">
+        Users, threads and messages of this Parley server. Changes made here go through the same rules as the API and reach open inboxes live.
+      </Text>
       {error ? <MessageBox message={`Could not load the counts: ${error}`} variant="danger" /> : null}
       <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: '16px' }}>
         {CARDS.map((card) => (
           <Box key={card.key} variant="white" width={['100%', '45%', '22%']} p="xl" data-testid={`count-${card.key}`}>
-            <Text mb="default" color="grey60">{card.label}</Text>
+            <Text mb="default" color="grey60">
+              {card.label}
+            </Text>
             <H2 mb="default">{counts ? counts[card.key] : '…'}</H2>
             <Link href={h.resourceUrl({ resourceId: card.resourceId })}>{card.link}</Link>
           </Box>

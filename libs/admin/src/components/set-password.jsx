@@ -36,11 +36,23 @@ const SetPassword = ({ record, resource }) => {
         Sets a new password for <b>{record.title}</b>. It is stored hashed (scrypt), like every password; the user signs in with it from now on.
       </Text>
       <FormGroup error={Boolean(error)}>
-        <Label htmlFor="new-password" required>New password</Label>
-        <Input id="new-password" name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} width={1 / 2} />
+        <Label htmlFor="new-password" required>
+          New password
+        </Label>
+        <Input
+          id="new-password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          width={1 / 2}
+        />
         <FormMessage>{error}</FormMessage>
       </FormGroup>
-      <Button variant="contained" type="submit" disabled={saving || password.length === 0}>Set password</Button>
+      <Button variant="contained" type="submit" disabled={saving || password.length === 0}>
+        Set password
+      </Button>
     </Box>
   );
 };

@@ -198,7 +198,13 @@ const ThreadMessages = ({ record }) => {
         </Text>
         <FormGroup>
           <Label htmlFor="send-as-sender">Sender</Label>
-          <select id="send-as-sender" name="senderId" value={senderId} onChange={(e) => setSenderId(e.target.value)} style={{ padding: '8px', minWidth: '240px' }}>
+          <select
+            id="send-as-sender"
+            name="senderId"
+            value={senderId}
+            onChange={(e) => setSenderId(e.target.value)}
+            style={{ padding: '8px', minWidth: '240px' }}
+          >
             {participants.map((p) => (
               <option key={p.userId} value={String(p.userId)}>
                 {p.username}

@@ -28,7 +28,10 @@ type Handler = (request: ActionRequest, response: unknown, context: ActionContex
  * A handler that changes something on POST only. A GET merely reads: AdminJS loads a record that way for its forms
  * and confirmations, and a link followed from another site (SameSite=Lax lets it carry the cookie) must not act.
  */
-export function onPost(work: (request: ActionRequest, context: ActionContext) => Promise<ActionResponse>, field?: (code: string) => string | undefined): Handler {
+export function onPost(
+  work: (request: ActionRequest, context: ActionContext) => Promise<ActionResponse>,
+  field?: (code: string) => string | undefined,
+): Handler {
   return (request, _response, context) => {
     if (request.method !== 'post') return Promise.resolve({ record: context.record?.toJSON(context.currentAdmin) });
     return asAdminAction(() => work(request, context), field);
@@ -64,12 +67,7 @@ export const boolField = (request: ActionRequest, name: string): boolean | undef
 export const recordIdOf = (request: ActionRequest): number => Number(request.params.recordId);
 
 /** The answer of a record action: the record as it is now, a notice, and where to go next. */
-export async function recordResponse(
-  context: ActionContext,
-  id: number,
-  notice: string,
-  redirectUrl?: string,
-): Promise<RecordActionResponse> {
+export async function recordResponse(context: ActionContext, id: number, notice: string, redirectUrl?: string): Promise<RecordActionResponse> {
   const record = (await context.resource.findOne(String(id))) as BaseRecord;
   return { record: record.toJSON(context.currentAdmin), notice: { message: notice, type: 'success' }, ...(redirectUrl ? { redirectUrl } : {}) };
 }

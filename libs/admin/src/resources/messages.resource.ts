@@ -85,7 +85,12 @@ export function messagesResource(admin: AdminService): ResourceWithOptions {
           guard: 'This replaces the text with a removal notice. The message keeps its place (seq) in the thread, so history and unread counts stay consistent.',
           handler: onPost(async (request, context) => {
             const message = await admin.redactMessage(context.currentAdmin, recordIdOf(request));
-            return recordResponse(context, message.id, 'Message redacted: its text was replaced by a removal notice.', context.h.resourceUrl({ resourceId: 'Message' }));
+            return recordResponse(
+              context,
+              message.id,
+              'Message redacted: its text was replaced by a removal notice.',
+              context.h.resourceUrl({ resourceId: 'Message' }),
+            );
           }),
         },
         bulkDelete: OFF,

@@ -28,7 +28,10 @@ export class ParleyResource extends Resource {
     return where ? this.entity.count({ where }) : 0;
   }
 
-  override async find(filter: Filter, params: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } }): Promise<BaseRecord[]> {
+  override async find(
+    filter: Filter,
+    params: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } },
+  ): Promise<BaseRecord[]> {
     const where = await this.where(filter);
     if (!where) return [];
     const { limit = 10, offset = 0, sort = {} } = params;

@@ -22,7 +22,10 @@ class ParticipantResource extends ParleyResource {
   }
 
   override properties(): ReturnType<ParleyResource['properties']> {
-    this.keyedProperties ??= [KEY as ReturnType<ParleyResource['properties']>[number], ...super.properties().map((property) => (property.isId() ? keyPart(property) : property))];
+    this.keyedProperties ??= [
+      KEY as ReturnType<ParleyResource['properties']>[number],
+      ...super.properties().map((property) => (property.isId() ? keyPart(property) : property)),
+    ];
     return this.keyedProperties;
   }
 
@@ -58,7 +61,12 @@ export function participantsResource(stats: AdminStatsRepository): ResourceWithO
       properties: {
         key: { isVisible: false },
         unread: { type: 'number', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
-        role: { availableValues: [{ value: 'owner', label: 'owner' }, { value: 'member', label: 'member' }] },
+        role: {
+          availableValues: [
+            { value: 'owner', label: 'owner' },
+            { value: 'member', label: 'member' },
+          ],
+        },
       },
       actions: { new: OFF, edit: OFF, delete: OFF, bulkDelete: OFF },
     },

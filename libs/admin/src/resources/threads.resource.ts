@@ -42,7 +42,12 @@ export function threadsResource(admin: AdminService, stats: AdminStatsRepository
       showProperties: ['id', 'type', 'title', 'participants', 'createdById', 'lastSeq', 'createdAt', 'updatedAt', 'messages'],
       properties: {
         label: { isVisible: false },
-        type: { availableValues: [{ value: 'direct', label: 'direct' }, { value: 'group', label: 'group' }] },
+        type: {
+          availableValues: [
+            { value: 'direct', label: 'direct' },
+            { value: 'group', label: 'group' },
+          ],
+        },
         participants: { type: 'string', isSortable: false, isVisible: { list: true, show: true, filter: false, edit: false } },
         participant: { type: 'reference', reference: 'User', isVisible: { list: false, show: false, filter: true, edit: false } },
         messages: { type: 'string', components: { show: Components.ThreadMessages }, isVisible: { list: false, show: true, filter: false, edit: false } },

@@ -32,7 +32,11 @@ export function usersResource(admin: AdminService): ResourceWithOptions {
         displayName: { isRequired: true },
         // The hash is never selected by default, never shown and never editable as text.
         passwordHash: { isVisible: false },
-        password: { type: 'password', isVisible: { list: false, filter: false, show: false, edit: true }, description: 'New users only; use "Set password" later.' },
+        password: {
+          type: 'password',
+          isVisible: { list: false, filter: false, show: false, edit: true },
+          description: 'New users only; use "Set password" later.',
+        },
       },
       actions: {
         new: {
@@ -44,7 +48,12 @@ export function usersResource(admin: AdminService): ResourceWithOptions {
               password: textField(request, 'password'),
               isStaff: boolField(request, 'isStaff') ?? false,
             });
-            return recordResponse(context, user.id, `User ${user.username} created.`, context.h.recordActionUrl({ resourceId: 'User', recordId: String(user.id), actionName: 'show' }));
+            return recordResponse(
+              context,
+              user.id,
+              `User ${user.username} created.`,
+              context.h.recordActionUrl({ resourceId: 'User', recordId: String(user.id), actionName: 'show' }),
+            );
           }, fieldOf),
         },
         edit: {
@@ -56,7 +65,12 @@ export function usersResource(admin: AdminService): ResourceWithOptions {
               email: optionalTextField(request, 'email'),
               isStaff: boolField(request, 'isStaff'),
             });
-            return recordResponse(context, user.id, `User ${user.username} saved.`, context.h.recordActionUrl({ resourceId: 'User', recordId: String(user.id), actionName: 'show' }));
+            return recordResponse(
+              context,
+              user.id,
+              `User ${user.username} saved.`,
+              context.h.recordActionUrl({ resourceId: 'User', recordId: String(user.id), actionName: 'show' }),
+            );
           }, fieldOf),
         },
         setPassword: {
@@ -66,7 +80,12 @@ export function usersResource(admin: AdminService): ResourceWithOptions {
           handler: onPost(async (request, context) => {
             const userId = recordIdOf(request);
             await admin.setPassword(context.currentAdmin, userId, textField(request, 'password'));
-            return recordResponse(context, userId, 'Password set.', context.h.recordActionUrl({ resourceId: 'User', recordId: String(userId), actionName: 'show' }));
+            return recordResponse(
+              context,
+              userId,
+              'Password set.',
+              context.h.recordActionUrl({ resourceId: 'User', recordId: String(userId), actionName: 'show' }),
+            );
           }, fieldOf),
         },
         delete: OFF,

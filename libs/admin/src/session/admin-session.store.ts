@@ -29,7 +29,10 @@ export class AdminSessionStore extends session.Store {
   }
 
   override set(sid: string, data: SessionData, callback?: Callback): void {
-    this.settle(this.prune().then(() => this.sessions.upsert(sid, data as unknown as Record<string, unknown>, this.expiryOf(data))), callback);
+    this.settle(
+      this.prune().then(() => this.sessions.upsert(sid, data as unknown as Record<string, unknown>, this.expiryOf(data))),
+      callback,
+    );
   }
 
   override touch(sid: string, data: SessionData, callback?: Callback): void {

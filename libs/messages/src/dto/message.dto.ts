@@ -28,7 +28,7 @@ export class MessageDto {
   @ApiProperty({ example: '0b6a3c52-6ef4-4a53-8d0b-1b2f3c4d5e6f', nullable: true, type: String })
   clientMessageId: string | null;
 
-  @ApiProperty({ example: true, description: 'The caller has read it (always true for the caller\'s own messages).' })
+  @ApiProperty({ example: true, description: "The caller has read it (always true for the caller's own messages)." })
   readByMe: boolean;
 
   @ApiProperty({ example: false, description: 'Every participant other than the sender has read it.' })
@@ -57,7 +57,12 @@ export class SendMessageDto {
   @MessageTextRules()
   text: string;
 
-  @ApiPropertyOptional({ example: '0b6a3c52-6ef4-4a53-8d0b-1b2f3c4d5e6f', minLength: 1, maxLength: 64, description: 'Makes sending idempotent: the same value from the same sender returns the one stored message.' })
+  @ApiPropertyOptional({
+    example: '0b6a3c52-6ef4-4a53-8d0b-1b2f3c4d5e6f',
+    minLength: 1,
+    maxLength: 64,
+    description: 'Makes sending idempotent: the same value from the same sender returns the one stored message.',
+  })
   @IsOptional()
   @ClientMessageIdRules()
   clientMessageId?: string;
