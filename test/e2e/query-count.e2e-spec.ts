@@ -6,6 +6,8 @@ import { startTestApp, type TestApp, type TestUser } from '../support/test-app.j
 describe('queries per request', () => {
   let t: TestApp;
   let owner: TestUser;
+  // Kept to be restored afterwards, and always applied with the runner as `this`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const originalQuery = PostgresQueryRunner.prototype.query;
   let queries = 0;
 
