@@ -52,14 +52,7 @@ describe('web inbox', () => {
   }
 
   const message = (page: Page, text: string) => page.locator('li.message:not(.pending)', { hasText: text });
-  const createThread = async (owner: TestUser, others: TestUser[], title?: string): Promise<number> =>
-    (
-      await t
-        .http()
-        .post('/api/v1/threads/')
-        .set('Authorization', owner.auth)
-        .send({ participants: others.map((u) => u.id), ...(title ? { title, type: 'group' } : {}) })
-    ).body.id as number;
+  const createThread = (owner: TestUser, others: TestUser[], title?: string): Promise<number> => t.createThread(owner, others, title);
 
   beforeAll(async () => {
     t = await start();

@@ -27,14 +27,7 @@ describe('live delivery over Socket.IO', () => {
     open.push(client);
     return client;
   };
-  const createThread = async (owner: TestUser, others: TestUser[], title?: string): Promise<number> =>
-    (
-      await t
-        .http()
-        .post('/api/v1/threads/')
-        .set('Authorization', owner.auth)
-        .send({ participants: others.map((u) => u.id), ...(title ? { title, type: 'group' } : {}) })
-    ).body.id as number;
+  const createThread = (owner: TestUser, others: TestUser[], title?: string): Promise<number> => t.createThread(owner, others, title);
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -18,6 +18,8 @@ export interface TestApp {
   databaseUrl: string | undefined;
   http: () => TestAgent;
   createUser: (username: string, options?: { password?: string; isStaff?: boolean; displayName?: string }) => Promise<TestUser>;
+  /** A thread created over HTTP by `owner`: direct with one other user, a group when a title is given. */
+  createThread: (owner: TestUser, others: TestUser[], title?: string) => Promise<number>;
   close: () => Promise<void>;
 }
 
@@ -93,6 +95,16 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
       const response = await http().post('/api/token/').send({ username, password }).expect(200);
       const token = (response.body as { access: string }).access;
       return { id: user.id, username: user.username, password, token, auth: `Bearer ${token}` };
+    },
+    async createThread(owner, others, title) {
+      const res = await http()
+        .post('/api/v1/threads/')
+        .set('Authorization', owner.auth)
+        .send({ participants: others.map((user) => user.id), ...(title ? { title, type: 'group' } : {}) })
+        .expect((response) => {
+          if (response.status !== 200 && response.status !== 201) throw new Error(`creating a thread answered ${response.status}`);
+        });
+      return (res.body as { id: number }).id;
     },
     async close() {
       await app.close();
