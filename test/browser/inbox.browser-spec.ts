@@ -169,8 +169,8 @@ describe('web inbox', () => {
     await sendFromPage(alicePage, 'and another one');
     t = await start(port);
 
-    await bobPage.locator('#connection').waitFor({ state: 'hidden', timeout: 30_000 });
-    await message(bobPage, 'and another one').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await bobPage.locator('#connection').waitFor({ state: 'hidden', timeout: 60_000 });
+    await message(bobPage, 'and another one').first().waitFor({ state: 'visible', timeout: 60_000 });
     const texts = await bobPage.locator('li.message .text').allTextContents();
     expect(texts).toEqual(['before the restart', 'sent while the server was down', 'and another one']);
     await eventually(async () => expect(await alicePage.locator('li.message.pending').count()).toBe(0));
