@@ -20,6 +20,13 @@ process.env.ADMIN_JS_SKIP_BUNDLE ??= 'true';
 // Two instances need a database they can both reach (the embedded one serves a single connection) and Redis:
 // the scale-out suite belongs to runs that configure both, as the second run of .ci/run does.
 const scaleOutConfigured = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+// The outage suites cut a connection to a server process with a proxy: there is none to the embedded database (it
+// runs inside the server), so the database outage needs DATABASE_URL, and the Redis outage both, as scale-out.
+const serverDatabaseConfigured = Boolean(process.env.DATABASE_URL);
+const needsConfiguration = [
+  ...(scaleOutConfigured ? [] : ['<rootDir>/test/e2e/scale-out', '<rootDir>/test/e2e/redis-outage']),
+  ...(serverDatabaseConfigured ? [] : ['<rootDir>/test/e2e/database-outage']),
+];
 
 export default {
   rootDir: '.',
@@ -28,7 +35,7 @@ export default {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-  testPathIgnorePatterns: ['/node_modules/', ...(scaleOutConfigured ? [] : ['<rootDir>/test/e2e/scale-out'])],
+  testPathIgnorePatterns: ['/node_modules/', ...needsConfiguration],
   testTimeout: 60000,
   maxWorkers: 2,
 };

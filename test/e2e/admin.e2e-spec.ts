@@ -320,4 +320,24 @@ describe('admin panel over HTTP', () => {
       expect((await history(alice, threadId)).map((m) => m.text)).not.toContain('after revocation');
     });
   });
+
+  describe('mistyped admin URLs', () => {
+    it('answers an unknown resource, action or record with 404, and nonsense paging with the first page', async () => {
+      for (const path of [
+        '/admin/api/resources/Nope/actions/list',
+        '/admin/api/resources/Nope/search/x',
+        '/admin/api/resources/User/actions/nope',
+        `/admin/api/resources/Thread/records/${threadId}/nope`,
+        '/admin/api/resources/User/bulk/delete?recordIds=999999',
+      ]) {
+        const res = await admin.get(path);
+        expect([path, res.status]).toEqual([path, 404]);
+      }
+      const page = await admin.get('/admin/api/resources/User/actions/list?page=-1&perPage=abc').expect(200);
+      expect(page.body.records.length).toBeGreaterThan(0);
+      // Without a session the same URLs still lead to the login page, revealing nothing.
+      const anonymous = await t.http().get('/admin/api/resources/Nope/actions/list');
+      expect(anonymous.status).toBe(302);
+    });
+  });
 });

@@ -151,6 +151,17 @@ describe('live delivery over Socket.IO', () => {
     await aliceLive.waitFor('presence', (e) => e.userId === dave.id && e.online === false);
   });
 
+  it('tells nobody about a user who shares no thread with them', async () => {
+    const [hermit, gwen] = await Promise.all([t.createUser(`hermit${userCount}`), t.createUser(`gwen${userCount}`)]);
+    await createThread(gwen, [alice]);
+    const aliceLive = await live(alice);
+    // The hermit's "online" would be emitted right after its hello, so before gwen's, which alice does get.
+    await live(hermit);
+    await live(gwen);
+    await aliceLive.waitFor('presence', (e) => e.userId === gwen.id && e.online === true);
+    expect(aliceLive.all<{ userId: number }>('presence').filter((e) => e.userId === hermit.id)).toEqual([]);
+  });
+
   it('tells participants about new, changed and deleted threads', async () => {
     const [bobLive, carolLive] = await Promise.all([live(bob), live(carol)]);
     const group = await createThread(alice, [bob], 'Lifecycle');

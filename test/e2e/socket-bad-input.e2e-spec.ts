@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { connectLive, type LiveClient } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+import type { MessageDto } from '../../libs/messages/src/dto/message.dto.js';
 
 /**
  * Bad input over Socket.IO, end to end against the booted app and a real socket.io-client: every malformed,
@@ -29,14 +30,8 @@ interface Ctx {
   foreignMessage: number;
 }
 
-interface Message {
-  id: number;
-  threadId: number;
-  seq: number;
-  text: string;
-  clientMessageId: string | null;
-  sender: { id: number };
-}
+/** The fields of the contract's message these checks read. */
+type Message = Pick<MessageDto, 'id' | 'threadId' | 'seq' | 'text' | 'clientMessageId'> & { sender: Pick<MessageDto['sender'], 'id'> };
 
 interface Ack {
   ok: boolean;

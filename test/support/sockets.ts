@@ -56,17 +56,37 @@ export async function connectLive(baseUrl: string, token: string): Promise<LiveC
   return client;
 }
 
-/** Tries to connect and resolves with the connect_error message (or "connected"). */
-export function connectOutcome(baseUrl: string, auth: Record<string, unknown>): Promise<string> {
-  const socket = io(baseUrl, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+/** What a handshake came to: "connected" (greeted with hello), or the connect_error message and data. */
+export interface HandshakeOutcome {
+  message: string;
+  data?: unknown;
+}
+
+/**
+ * Tries one connection with handshake `auth` and/or a Cookie header (sent with `origin`, as a browser would) and
+ * resolves with its outcome; the socket is closed either way.
+ */
+export function handshakeOutcome(
+  baseUrl: string,
+  credentials: { auth?: Record<string, unknown>; cookie?: string; origin?: string },
+): Promise<HandshakeOutcome> {
+  const headers: Record<string, string> = {};
+  if (credentials.cookie) headers.cookie = credentials.cookie;
+  if (credentials.origin) headers.origin = credentials.origin;
+  const socket = io(baseUrl, { auth: credentials.auth ?? {}, extraHeaders: headers, transports: ['websocket'], reconnection: false, forceNew: true });
   return new Promise((resolve) => {
-    socket.once('connect_error', (error) => {
+    socket.once('connect_error', (error: Error & { data?: unknown }) => {
       socket.close();
-      resolve(error.message);
+      resolve(error.data === undefined ? { message: error.message } : { message: error.message, data: error.data });
     });
-    socket.once('connect', () => {
+    socket.once('hello', () => {
       socket.close();
-      resolve('connected');
+      resolve({ message: 'connected' });
     });
   });
+}
+
+/** Tries to connect with handshake `auth` and resolves with the connect_error message (or "connected"). */
+export async function connectOutcome(baseUrl: string, auth: Record<string, unknown>): Promise<string> {
+  return (await handshakeOutcome(baseUrl, { auth })).message;
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import pg from 'pg';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/create-app.js';
 import { loadConfig } from '../../libs/config/src/index.js';
+import { RATE_LIMITS_OFF } from './rate-limits-off.js';
+import { onMaintenanceDatabase } from './server-process.js';
 import { UsersService } from '../../libs/users/src/index.js';
 
 /**
@@ -32,18 +34,6 @@ export interface TestUser {
   auth: string;
 }
 
-async function withServerDatabase(serverUrl: string, sql: string): Promise<void> {
-  const admin = new URL(serverUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 export interface TestAppOptions {
   /** Another app's database: a second instance (scale-out tests) that leaves the database to its owner. */
   databaseUrl?: string;
@@ -51,6 +41,8 @@ export interface TestAppOptions {
   port?: number;
   /** The embedded database even when DATABASE_URL is set (with DATA_DIR in `env`, it survives a restart). */
   embedded?: boolean;
+  /** Where the server's log lines go instead of stdout (a test reads them back). */
+  logDestination?: DestinationStream;
 }
 
 export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -59,7 +51,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   let databaseName: string | undefined;
   if (serverUrl) {
     databaseName = `parley_test_${randomBytes(6).toString('hex')}`;
-    await withServerDatabase(serverUrl, `CREATE DATABASE ${databaseName}`);
+    await onMaintenanceDatabase(serverUrl, `CREATE DATABASE ${databaseName}`);
     const url = new URL(serverUrl);
     url.pathname = `/${databaseName}`;
     databaseUrl = url.toString();
@@ -69,10 +61,11 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     LOG_LEVEL: 'error',
     JWT_SECRET: randomBytes(32).toString('hex'),
     DATA_DIR: 'memory://',
+    ...RATE_LIMITS_OFF,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, { logDestination: options.logDestination });
   await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
@@ -108,7 +101,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     },
     async close() {
       await app.close();
-      if (serverUrl && databaseName) await withServerDatabase(serverUrl, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+      if (serverUrl && databaseName) await onMaintenanceDatabase(serverUrl, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
     },
   };
 }

@@ -6,22 +6,25 @@ import { ConfigModule, type AppConfig } from '../../../libs/config/src/index.js'
 import { DatabaseModule } from '../../../libs/database/src/index.js';
 import { HealthModule } from '../../../libs/health/src/index.js';
 import { MessagesModule } from '../../../libs/messages/src/index.js';
+import { RateLimitModule } from '../../../libs/rate-limit/src/index.js';
 import { ReadStatusModule } from '../../../libs/read-status/src/index.js';
 import { RealtimeModule } from '../../../libs/realtime/src/index.js';
 import { ThreadsModule } from '../../../libs/threads/src/index.js';
 import { UsersModule } from '../../../libs/users/src/index.js';
 import { WebModule } from '../../web/src/web.module.js';
 import { loggingModule } from './logging.js';
+import type { DestinationStream } from 'pino';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        loggingModule(config),
+        loggingModule(config, logDestination),
         CommonModule,
+        RateLimitModule,
         DatabaseModule,
         UsersModule,
         AuthModule,

@@ -3,8 +3,11 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
+import { json } from 'express';
+import helmet from 'helmet';
+import type { DestinationStream } from 'pino';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { HttpErrorFilter, requestIdMiddleware, StrictValidationPipe } from '../../../libs/common/src/index.js';
+import { HttpErrorFilter, refuseInvalidUtf8, requestIdMiddleware, StrictValidationPipe } from '../../../libs/common/src/index.js';
 import type { AppConfig } from '../../../libs/config/src/index.js';
 import { ParleyIoAdapter } from '../../../libs/realtime/src/index.js';
 import { AppModule } from './app.module.js';
@@ -13,8 +16,8 @@ import { mountSwagger } from './swagger.js';
 export const BODY_LIMIT = '64kb';
 
 /** Builds the HTTP application with everything main.ts and the tests share; the caller calls listen(). */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createApp(config: AppConfig, options: { logDestination?: DestinationStream } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.logDestination), {
     bodyParser: false,
     // Held until the pino logger takes over, so that start-up lines are structured too.
     bufferLogs: true,
@@ -24,7 +27,12 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     new Logger('Config').warn('JWT_SECRET is not set: using a random secret for this process; tokens will not survive a restart.');
   }
   app.use(requestIdMiddleware);
-  app.useBodyParser('json', { limit: BODY_LIMIT });
+  // Helmet's headers everywhere; its page CSP is not: the inbox pages set their own (no inline script), while
+  // Swagger UI and AdminJS need inline code. API answers are data, never to be run or framed.
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.use('/api', helmet.contentSecurityPolicy({ useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }));
+  // Express' own JSON parser: Nest's useBodyParser keeps the `verify` hook for its rawBody option.
+  app.use(json({ limit: BODY_LIMIT, verify: refuseInvalidUtf8 }));
   app.use(cookieParser());
   app.set('query parser', 'simple');
   app.set('trust proxy', config.trustProxy);

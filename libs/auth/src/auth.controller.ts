@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, Delete, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ErrorBodyDto, Public } from '../../common/src/index.js';
+import { RateLimit, RateLimitGuard } from '../../rate-limit/src/index.js';
 import { MeDto } from '../../users/src/dto/user.dto.js';
 import { SESSION_COOKIE } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
@@ -18,6 +19,9 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in with username (or email) and password; returns an access JWT and a refresh token.' })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Wrong username or password (the same answer for unknown users).' })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many attempts for this username or from this address; see Retry-After.' })
+  @UseGuards(RateLimitGuard)
+  @RateLimit('signIn')
   signIn(@Body() credentials: CredentialsDto): Promise<TokenPairDto> {
     return this.auth.signIn(credentials);
   }
@@ -38,6 +42,9 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in the web inbox: sets an httpOnly, SameSite=Lax session cookie and returns the user.' })
   @ApiOkResponse({ type: MeDto })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many attempts for this username or from this address; see Retry-After.' })
+  @UseGuards(RateLimitGuard)
+  @RateLimit('signIn')
   async startSession(@Body() credentials: CredentialsDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<MeDto> {
     const grant = await this.auth.startWebSession(credentials);
     res.cookie(SESSION_COOKIE, grant.token, {

@@ -7,17 +7,20 @@ import { AuthService } from './auth.service.js';
 export const SESSION_COOKIE = 'parley_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** A cookie-authenticated unsafe request must come from our own pages (CSRF defence on top of SameSite=Lax). */
-function isSameOrigin(req: Request): boolean {
-  const origin = req.get('origin');
+/**
+ * A cookie-authenticated unsafe request (or socket handshake) must come from our own pages: CSRF and cross-site
+ * WebSocket hijacking defence on top of SameSite=Lax.
+ */
+export function isSameOrigin(headers: { origin?: string; host?: string; 'sec-fetch-site'?: string }): boolean {
+  const { origin } = headers;
   if (origin) {
     try {
-      return new URL(origin).host === req.get('host');
+      return new URL(origin).host === headers.host;
     } catch {
       return false;
     }
   }
-  return req.get('sec-fetch-site') === 'same-origin';
+  return headers['sec-fetch-site'] === 'same-origin';
 }
 
 /** Global guard: a Bearer access JWT, or the web inbox's session cookie; routes marked @Public() are open. */
@@ -45,7 +48,7 @@ export class AuthGuard implements CanActivate {
 
     const sessionToken = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     if (sessionToken) {
-      if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req)) {
+      if (!SAFE_METHODS.has(req.method) && !isSameOrigin({ origin: req.get('origin'), host: req.get('host'), 'sec-fetch-site': req.get('sec-fetch-site') })) {
         throw new ForbiddenError('cross_origin', 'Cookie-authenticated requests must come from the same origin.');
       }
       req.actor = await this.auth.authenticateWebSession(sessionToken);

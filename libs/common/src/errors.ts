@@ -2,7 +2,7 @@
  * Domain errors carry a stable machine-readable `code` and a `kind`; each transport maps the kind to
  * its own vocabulary (HTTP status, socket error ack) in exactly one place.
  */
-export type ErrorKind = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
+export type ErrorKind = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable' | 'rate_limited';
 
 export class DomainError extends Error {
   constructor(
@@ -44,6 +44,26 @@ export class UnauthorizedError extends DomainError {
     super('unauthorized', code, message);
   }
 }
+
+/** Too many attempts: the client may try again after `retryAfterSeconds` (HTTP: 429 with Retry-After). */
+export class RateLimitedError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('rate_limited', 'rate_limited', message);
+  }
+}
+
+/** A dependency (the database) cannot be reached right now: the request may succeed if tried again shortly. */
+export class ServiceUnavailableError extends DomainError {
+  constructor(code: string, message: string) {
+    super('unavailable', code, message);
+  }
+}
+
+export const databaseUnavailable = (): ServiceUnavailableError =>
+  new ServiceUnavailableError('database_unavailable', 'The database is unavailable; try again shortly.');
 
 /** The one "thread not found" every thread route answers, whether it does not exist or the caller is not in it. */
 export const threadNotFound = (): NotFoundError => new NotFoundError('thread_not_found', 'Thread not found.');

@@ -1,7 +1,7 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { DomainError, type ErrorKind } from './errors.js';
+import { databaseUnavailable, DomainError, RateLimitedError, type ErrorKind } from './errors.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -25,6 +25,8 @@ export function statusForKind(kind: ErrorKind): number {
       return HttpStatus.CONFLICT;
     case 'unavailable':
       return HttpStatus.SERVICE_UNAVAILABLE;
+    case 'rate_limited':
+      return HttpStatus.TOO_MANY_REQUESTS;
     default: {
       const unreachable: never = kind;
       throw new Error(`unknown error kind ${String(unreachable)}`);
@@ -52,23 +54,62 @@ const BODY_PARSER_MESSAGES: Record<string, string> = {
   'request.aborted': 'Request aborted.',
 };
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+/**
+ * Node socket errors and PostgreSQL SQLSTATEs that mean "the database cannot be reached (or answer) right now":
+ * connection refused/reset/timed out, host unreachable, server shutting down or starting, too many connections,
+ * connection failures (class 08), and statements cancelled by statement_timeout (57014).
+ */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+
+// What pg and pg-pool say when a connection ends, a connection or a free pooled one is not had in time, or a query
+// gets no answer in time (query_timeout).
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Client was closed and is not queryable/i;
 
 /** True for errors that mean "the database cannot be reached right now" rather than a bug. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const err = error as { code?: unknown; message?: unknown; driverError?: unknown } | null;
   if (!err || typeof err !== 'object') return false;
   if (typeof err.code === 'string' && UNAVAILABLE_CODES.has(err.code)) return true;
-  const message = typeof err.message === 'string' ? err.message : '';
-  if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) return true;
+  if (typeof err.message === 'string' && UNAVAILABLE_MESSAGES.test(err.message)) return true;
   return err.driverError !== undefined && err.driverError !== error && isDatabaseUnavailable(err.driverError);
 }
 
+/** The domain error a failure stands for: itself, the database being unavailable, or nothing the client can act on. */
+export function asDomainError(error: unknown): DomainError | undefined {
+  if (error instanceof DomainError) return error;
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
+  return undefined;
+}
+
+/** Seconds a client is asked to wait before retrying a 503. */
+export const RETRY_AFTER_SECONDS = 2;
+
 /** Turns any error into the contract's one error shape. A 500 tells only "internal error" and a request id. */
 export function toErrorBody(error: unknown, requestId: string | undefined): ErrorBody {
-  if (error instanceof DomainError) {
-    const statusCode = statusForKind(error.kind);
-    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: error.message, code: error.code };
+  const domainError = asDomainError(error);
+  if (domainError) {
+    const statusCode = statusForKind(domainError.kind);
+    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: domainError.message, code: domainError.code };
   }
   if (error instanceof HttpException) {
     const statusCode = error.getStatus();
@@ -84,15 +125,6 @@ export function toErrorBody(error: unknown, requestId: string | undefined): Erro
   if (isBodyParserError(error)) {
     return { statusCode: error.status, error: STATUS_CODES[error.status] ?? 'Error', message: BODY_PARSER_MESSAGES[error.type] ?? 'Bad request body.' };
   }
-  if (isDatabaseUnavailable(error)) {
-    return {
-      statusCode: 503,
-      error: STATUS_CODES[503] ?? 'Service Unavailable',
-      message: 'The database is unavailable; try again shortly.',
-      code: 'database_unavailable',
-      requestId,
-    };
-  }
   return { statusCode: 500, error: STATUS_CODES[500] ?? 'Internal Server Error', message: 'internal error', requestId };
 }
 
@@ -105,10 +137,16 @@ export class HttpErrorFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const body = toErrorBody(error, req.id);
-    if (body.statusCode >= 500) {
+    const unavailable = body.statusCode === 503;
+    if (unavailable) {
+      // Expected while a dependency is down, and possibly for every request: one line each, no stack.
+      this.logger.warn(`${req.method} ${req.path} answered 503 ${body.code ?? ''}: ${error instanceof Error ? error.message : String(error)}`);
+    } else if (body.statusCode >= 500) {
       this.logger.error(`${req.method} ${req.path} failed [request ${req.id ?? '-'}]`, error instanceof Error ? error.stack : String(error));
     }
     if (res.headersSent) return;
+    if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    if (unavailable) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(body.statusCode).json(body);
   }
 }

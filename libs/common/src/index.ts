@@ -10,3 +10,5 @@ export * from './current-user.decorator.js';
 export * from './error-body.dto.js';
 export * from './common.module.js';
 export * from './validation.js';
+export * from './utf8-body.js';
+export * from './redis-commands.js';

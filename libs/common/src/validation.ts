@@ -2,15 +2,38 @@ import { BadRequestException, ValidationPipe, type ArgumentMetadata } from '@nes
 import { Transform } from 'class-transformer';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
 
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 32 || value === null || typeof value !== 'object') return false;
-  return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner, depth + 1));
+/** Deeper than any DTO goes (the deepest, a list of ids, is 2); class-transformer recurses without a limit. */
+const MAX_NESTING = 32;
+// In a `u` regex a well-formed surrogate pair is one code point, so this matches only unpaired halves.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+type Unacceptable = { code: 'nul_character' | 'lone_surrogate' | 'too_deeply_nested'; message: string };
+
+const NUL: Unacceptable = { code: 'nul_character', message: 'NUL characters (\\u0000) are not allowed.' };
+const SURROGATE: Unacceptable = {
+  code: 'lone_surrogate',
+  message: 'Text must be well-formed Unicode: an unpaired UTF-16 surrogate (\\ud800-\\udfff) is not allowed.',
+};
+const TOO_DEEP: Unacceptable = { code: 'too_deeply_nested', message: `Values nested more than ${MAX_NESTING} levels deep are not accepted.` };
+
+/**
+ * What no value a client sends may hold: NUL (PostgreSQL text cannot), unpaired surrogates (not text; the driver
+ * would store U+FFFD instead), and nesting deep enough to overflow the stack of the transformer behind this pipe.
+ */
+function findUnacceptable(value: unknown, depth = 0): Unacceptable | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? NUL : LONE_SURROGATE.test(value) ? SURROGATE : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth >= MAX_NESTING) return TOO_DEEP;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = findUnacceptable(key, depth) ?? findUnacceptable(inner, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**
  * The one validation pipe of every transport (HTTP bodies and queries, socket payloads): whitelist, refuse unknown
- * fields, transform. It refuses NUL characters up front (PostgreSQL text cannot hold them), and does not coerce bare
+ * fields, transform. It refuses NUL characters, unpaired surrogates and very deep nesting up front, and does not coerce bare
  * path and query primitives with `+value` (which would read "1e3" or "0x10" as ids): path ids go through
  * ParseIdPipe, query values through DTOs.
  */
@@ -21,8 +44,10 @@ export class StrictValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // Only what a client sent (bodies, queries, path params, socket payloads), never objects custom decorators provide.
-    if (metadata.type !== 'custom' && containsNul(value))
-      throw new BadRequestException({ message: 'NUL characters (\\u0000) are not allowed.', code: 'nul_character' });
+    if (metadata.type !== 'custom') {
+      const unacceptable = findUnacceptable(value);
+      if (unacceptable) throw new BadRequestException(unacceptable);
+    }
     return super.transform(value, metadata);
   }
 

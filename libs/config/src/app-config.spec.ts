@@ -13,7 +13,21 @@ describe('loadConfig', () => {
 
   it('switches to PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', MIGRATIONS_RUN: 'false' });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db', poolSize: 10, migrationsRun: false });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@h:5432/db',
+      poolSize: 10,
+      migrationsRun: false,
+      connectTimeoutMs: 3000,
+      queryTimeoutMs: 5000,
+    });
+  });
+
+  it('reads the database timeouts, and refuses ones that are not whole milliseconds in range', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', DB_CONNECT_TIMEOUT_MS: '1500', DB_QUERY_TIMEOUT_MS: '0' });
+    expect(config.database).toMatchObject({ connectTimeoutMs: 1500, queryTimeoutMs: 0 });
+    expect(() => loadConfig({ DB_CONNECT_TIMEOUT_MS: '0' })).toThrow(/DB_CONNECT_TIMEOUT_MS/);
+    expect(() => loadConfig({ DB_QUERY_TIMEOUT_MS: '5s' })).toThrow(/DB_QUERY_TIMEOUT_MS/);
   });
 
   it('reports every wrong value in one error', () => {

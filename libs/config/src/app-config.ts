@@ -40,6 +40,18 @@ class EnvironmentVariables {
   @Max(200)
   DB_POOL_SIZE = 10;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DB_CONNECT_TIMEOUT_MS = 3000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DB_QUERY_TIMEOUT_MS = 5000;
+
   @Transform(toBool)
   @IsBoolean({ message: 'MIGRATIONS_RUN must be true or false' })
   MIGRATIONS_RUN = true;
@@ -91,6 +103,43 @@ class EnvironmentVariables {
     message: 'TRUST_PROXY must be true, false, a number of proxy hops, or addresses/subnets separated by commas',
   })
   TRUST_PROXY = 'false';
+
+  // Rate limits; 0 turns one off. Counted in Redis when REDIS_URL is set, so they hold across instances.
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_SIGNIN_PER_USER = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_SIGNIN_PER_ADDRESS = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_MESSAGES_PER_SECOND = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_SOCKET_CONNECTIONS_PER_MINUTE = 30;
+}
+
+/** At most `limit` events per `windowMs` for one subject (a user, an address); limit 0 means unlimited. */
+export interface RateLimitPolicy {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export interface RateLimits {
+  /** Sign-in attempts (token and web session) per username, and per client address. */
+  readonly signInPerUser: RateLimitPolicy;
+  readonly signInPerAddress: RateLimitPolicy;
+  /** Messages sent per user, over REST and the socket together. */
+  readonly messageSend: RateLimitPolicy;
+  /** Socket connections opened per user. */
+  readonly socketConnect: RateLimitPolicy;
 }
 
 export type LogLevelName = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -108,7 +157,16 @@ export class AppConfig {
   readonly port: number;
   readonly host: string;
   readonly database:
-    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number; readonly migrationsRun: boolean }
+    | {
+        readonly kind: 'postgres';
+        readonly url: string;
+        readonly poolSize: number;
+        readonly migrationsRun: boolean;
+        /** How long a request waits for a connection (a new one, or a free one from the pool) before it fails with 503. */
+        readonly connectTimeoutMs: number;
+        /** How long one query may take (statement_timeout, and the client's own limit when no answer comes); 0: no limit. */
+        readonly queryTimeoutMs: number;
+      }
     | { readonly kind: 'embedded'; readonly dataDir: string; readonly migrationsRun: boolean };
   readonly jwt: { readonly secret: string; readonly accessTtlSeconds: number; readonly refreshTtlSeconds: number; readonly secretIsEphemeral: boolean };
   readonly sessionTtlSeconds: number;
@@ -121,6 +179,7 @@ export class AppConfig {
   readonly corsOrigins: string[];
   /** Express' `trust proxy`: which proxies' X-Forwarded-* headers to believe (client address, HTTPS). */
   readonly trustProxy: boolean | number | string;
+  readonly rateLimits: RateLimits;
 
   constructor(values: Omit<AppConfig, 'isProduction'>) {
     Object.assign(this, values);
@@ -156,7 +215,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: vars.PORT,
     host: vars.HOST,
     database: vars.DATABASE_URL
-      ? { kind: 'postgres', url: vars.DATABASE_URL, poolSize: vars.DB_POOL_SIZE, migrationsRun }
+      ? {
+          kind: 'postgres',
+          url: vars.DATABASE_URL,
+          poolSize: vars.DB_POOL_SIZE,
+          migrationsRun,
+          connectTimeoutMs: vars.DB_CONNECT_TIMEOUT_MS,
+          queryTimeoutMs: vars.DB_QUERY_TIMEOUT_MS,
+        }
       : { kind: 'embedded', dataDir: vars.DATA_DIR, migrationsRun },
     jwt: {
       secret: vars.JWT_SECRET ?? randomBytes(32).toString('base64url'),
@@ -175,6 +241,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: vars.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
+    rateLimits: {
+      signInPerUser: { limit: vars.RATE_LIMIT_SIGNIN_PER_USER, windowMs: 5 * 60_000 },
+      signInPerAddress: { limit: vars.RATE_LIMIT_SIGNIN_PER_ADDRESS, windowMs: 60_000 },
+      messageSend: { limit: vars.RATE_LIMIT_MESSAGES_PER_SECOND, windowMs: 1_000 },
+      socketConnect: { limit: vars.RATE_LIMIT_SOCKET_CONNECTIONS_PER_MINUTE, windowMs: 60_000 },
+    },
     trustProxy:
       vars.TRUST_PROXY === 'true' ? true : vars.TRUST_PROXY === 'false' ? false : /^\d+$/.test(vars.TRUST_PROXY) ? Number(vars.TRUST_PROXY) : vars.TRUST_PROXY,
   });

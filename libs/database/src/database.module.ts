@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/src/index.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
+import { PreparedStatements } from './prepared-statements.js';
 import { buildDataSourceOptions } from './typeorm-options.js';
 
 export const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
@@ -13,7 +14,8 @@ export const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
  * break each other. One pooled connection keeps every query whole; PGlite runs one query at a time anyway.
  */
 const EMBEDDED_POOL_SIZE = 1;
-// Under a burst every request waits its turn for that one connection; give the queue time instead of failing.
+// Under a burst every request waits its turn for that one connection; give the queue time instead of failing. It runs
+// in this process, so it cannot become unreachable: no query limits either (a long migration must not be cut off).
 const EMBEDDED_CONNECTION_WAIT_MS = 60_000;
 
 /** Closes the pool before the embedded server it talks to, whatever order Nest runs shutdown hooks in. */
@@ -52,6 +54,8 @@ class EmbeddedPostgresLifecycle implements OnApplicationShutdown {
 })
 class EmbeddedPostgresModule {}
 
+// Global, like the DataSource: every repository may run prepared statements.
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -60,7 +64,13 @@ class EmbeddedPostgresModule {}
       useFactory: (config: AppConfig, embedded: EmbeddedPostgres | null) => {
         const { database } = config;
         if (database.kind === 'postgres') {
-          return buildDataSourceOptions({ url: database.url, poolSize: database.poolSize, migrationsRun: database.migrationsRun });
+          return buildDataSourceOptions({
+            url: database.url,
+            poolSize: database.poolSize,
+            migrationsRun: database.migrationsRun,
+            connectionWaitMs: database.connectTimeoutMs,
+            queryTimeoutMs: database.queryTimeoutMs,
+          });
         }
         return buildDataSourceOptions({
           url: (embedded as EmbeddedPostgres).url,
@@ -72,6 +82,14 @@ class EmbeddedPostgresModule {}
     }),
     EmbeddedPostgresModule,
   ],
-  providers: [EmbeddedPostgresLifecycle],
+  providers: [
+    EmbeddedPostgresLifecycle,
+    {
+      provide: PreparedStatements,
+      inject: [DataSource, AppConfig],
+      useFactory: (dataSource: DataSource, config: AppConfig) => new PreparedStatements(dataSource, config.database.kind === 'postgres'),
+    },
+  ],
+  exports: [PreparedStatements],
 })
 export class DatabaseModule {}

@@ -1,7 +1,12 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
+import type { Response } from 'express';
 import { Public } from '../../common/src/index.js';
+import { RedisHealthIndicator } from './redis-health.indicator.js';
+
+// A probe answers within a few seconds whatever the dependencies do (load balancers give up on slow probes).
+const PROBE_TIMEOUT_MS = 2000;
 
 /** Each indicator's entry: {status, …}. */
 const INDICATORS = {
@@ -39,6 +44,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
   ) {}
 
   @Get('live')
@@ -51,10 +57,23 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOperation({ summary: '200 when the database answers, 503 otherwise.' })
-  @ApiOkResponse({ description: 'The database answers.', schema: healthResultSchema('ok') })
-  @ApiServiceUnavailableResponse({ description: 'The database does not answer (or the process is shutting down).', schema: healthResultSchema('error') })
-  ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 2000 })]);
+  @ApiOperation({ summary: '200 when the database (and Redis, when configured) answers, 503 otherwise.' })
+  @ApiOkResponse({ description: 'The database (and Redis, when configured) answers.', schema: healthResultSchema('ok') })
+  @ApiServiceUnavailableResponse({
+    description: 'The database or Redis does not answer (or the process is shutting down).',
+    schema: healthResultSchema('error'),
+  })
+  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: PROBE_TIMEOUT_MS })];
+    if (this.redis.configured) checks.push(() => this.redis.check('redis', PROBE_TIMEOUT_MS));
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      // Terminus reports "down" as an exception carrying the result; answer that result itself, not the API's error
+      // shape, so that the probe says which dependency is down.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      res.status(503);
+      return error.getResponse() as HealthCheckResult;
+    }
   }
 }

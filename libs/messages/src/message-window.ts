@@ -15,6 +15,13 @@ export type MessageWindow =
   | { kind: 'forward'; afterSeq: number; limit: number; count: number; window: PageWindow }
   | { kind: 'backward'; afterSeq: number; beforeSeq: number; limit: number; count: number; window: PageWindow };
 
+/**
+ * Seqs are PostgreSQL integers: a bound past the largest cannot be sent in a query (a 500 before this clamp), and
+ * selects the same messages as the largest (only a thread with 2^31 - 1 messages could tell the difference).
+ */
+const MAX_SEQ = 2_147_483_647;
+const seqBound = (value: number): number => Math.min(value, MAX_SEQ);
+
 export function planMessageWindow(query: MessageWindowQuery, threadLastSeq: number): MessageWindow {
   const window = resolvePageWindow(query);
   const afterSeq = query.afterSeq ?? 0;
@@ -22,9 +29,16 @@ export function planMessageWindow(query: MessageWindowQuery, threadLastSeq: numb
     if (query.offset !== undefined)
       throw new BadRequestError('offset_with_before_seq', 'offset cannot be combined with beforeSeq; page back with beforeSeq instead.');
     const upper = Math.min(query.beforeSeq - 1, threadLastSeq);
-    return { kind: 'backward', afterSeq, beforeSeq: query.beforeSeq, limit: window.limit, count: Math.max(0, upper - afterSeq), window };
+    return {
+      kind: 'backward',
+      afterSeq: seqBound(afterSeq),
+      beforeSeq: seqBound(query.beforeSeq),
+      limit: window.limit,
+      count: Math.max(0, upper - afterSeq),
+      window,
+    };
   }
-  return { kind: 'forward', afterSeq: afterSeq + window.offset, limit: window.limit, count: Math.max(0, threadLastSeq - afterSeq), window };
+  return { kind: 'forward', afterSeq: seqBound(afterSeq + window.offset), limit: window.limit, count: Math.max(0, threadLastSeq - afterSeq), window };
 }
 
 /** Neighbouring pages: offsets for forward pages; for backward pages `next` is the older page and `previous` the newer one. */

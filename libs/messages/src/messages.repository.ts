@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { threadNotFound } from '../../common/src/index.js';
+import { PreparedStatements } from '../../database/src/prepared-statements.js';
 import type { MessageRecord } from './message.mapper.js';
 import type { ReadMarker } from './read-flags.js';
 
@@ -11,9 +12,6 @@ export interface NewMessage {
   text: string;
   clientMessageId: string | null;
 }
-
-/** Thrown inside the send transaction to roll back the seq it took when the clientMessageId already exists. */
-class DuplicateClientMessageId extends Error {}
 
 const MESSAGE_COLUMNS = `m.id, m.thread_id AS "threadId", m.seq, m.sender_id AS "senderId", m.text,
   m.client_message_id AS "clientMessageId", m.created_at AS "createdAt",
@@ -26,56 +24,103 @@ const toRecord = ({ senderUsername, senderDisplayName, ...message }: MessageRow)
   sender: { id: message.senderId, username: senderUsername, displayName: senderDisplayName },
 });
 
+/** A message just stored, with the thread's lowest read markers after the send (the sender's is at the message). */
+export interface StoredMessage {
+  record: MessageRecord;
+  markers: ReadMarker[];
+}
+
+interface StoredMessageRow {
+  id: number;
+  seq: number;
+  createdAt: Date;
+  senderUsername: string;
+  senderDisplayName: string;
+  otherUserId: number | null;
+  otherReadSeq: number | null;
+}
+
 @Injectable()
 export class MessagesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   /**
-   * Stores a message in one short transaction: take the thread's next seq under its row lock, insert, move the
-   * sender's read marker to it. A clientMessageId the sender already used rolls the whole thing back (so no seq
-   * is lost) and answers `null`; the caller then reads the existing message.
+   * Stores a message in one statement (one round trip, its own transaction): lock the thread and the sender's
+   * participant row (thread first, as sending always did), insert the message with the thread's next seq,
+   * then move the thread's last_seq and the sender's read marker to it. Answers the message with its sender and the
+   * thread's two lowest read markers right after the send (for `isRead`), so nothing is read back.
+   *
+   * When nothing can be stored, nothing changes and no seq is taken: the thread does not exist, the sender is not a
+   * participant, or the sender already used the clientMessageId (also in a concurrent send). Then it answers `null`
+   * when there is a clientMessageId (the caller tells which), thread_not_found otherwise.
    */
-  async insertMessageIdempotent(message: NewMessage): Promise<{ id: number; seq: number } | null> {
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        // TypeORM answers an UPDATE … RETURNING with [rows, affectedCount].
-        const [threads]: [{ last_seq: number }[], number] = await manager.query(
-          `UPDATE threads SET last_seq = last_seq + 1, updated_at = now() WHERE id = $1 RETURNING last_seq`,
-          [message.threadId],
-        );
-        const seq = threads[0]?.last_seq;
-        if (seq === undefined) throw threadNotFound();
-        const inserted: { id: number }[] = await manager.query(
-          `INSERT INTO messages (thread_id, seq, sender_id, text, client_message_id) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT ON CONSTRAINT messages_sender_client_id_unique DO NOTHING
-           RETURNING id`,
-          [message.threadId, seq, message.senderId, message.text, message.clientMessageId],
-        );
-        const stored = inserted[0];
-        if (!stored) throw new DuplicateClientMessageId();
-        const [, moved]: [unknown, number] = await manager.query(
-          `UPDATE participants SET last_read_seq = $3, own_after_marker = 0, read_at = now() WHERE thread_id = $1 AND user_id = $2`,
-          [message.threadId, message.senderId, seq],
-        );
-        // The sender left the thread while sending: nothing is stored.
-        if (moved === 0) throw threadNotFound();
-        return { id: stored.id, seq };
-      });
-    } catch (error) {
-      if (error instanceof DuplicateClientMessageId) return null;
-      throw error;
+  async insertMessageIdempotent(message: NewMessage): Promise<StoredMessage | null> {
+    const rows: StoredMessageRow[] = await this.statements.query(
+      'messages.insert',
+      `WITH sender AS (
+         SELECT t.last_seq + 1 AS seq FROM threads t JOIN participants p ON p.thread_id = t.id
+          WHERE t.id = $1 AND p.user_id = $2
+          FOR NO KEY UPDATE OF t, p
+       ), message AS (
+         INSERT INTO messages (thread_id, seq, sender_id, text, client_message_id)
+         SELECT $1, seq, $2, $3, $4 FROM sender
+         ON CONFLICT ON CONSTRAINT messages_sender_client_id_unique DO NOTHING
+         RETURNING id, seq, created_at
+       ), thread AS (
+         UPDATE threads SET last_seq = message.seq, updated_at = now() FROM message WHERE threads.id = $1
+       ), marker AS (
+         UPDATE participants SET last_read_seq = message.seq, own_after_marker = 0, read_at = now()
+           FROM message WHERE participants.thread_id = $1 AND participants.user_id = $2
+       )
+       SELECT message.id, message.seq, message.created_at AS "createdAt",
+              u.username AS "senderUsername", u.display_name AS "senderDisplayName",
+              other.user_id AS "otherUserId", other.last_read_seq AS "otherReadSeq"
+         FROM message JOIN users u ON u.id = $2
+         LEFT JOIN LATERAL (
+           SELECT user_id, last_read_seq FROM participants WHERE thread_id = $1 AND user_id <> $2 ORDER BY last_read_seq LIMIT 2
+         ) other ON true`,
+      [message.threadId, message.senderId, message.text, message.clientMessageId],
+    );
+    // Nothing stored: answer null (the caller finds out why) unless it can only be a thread the sender is not in.
+    if (rows.length === 0) {
+      if (message.clientMessageId !== null) return null;
+      throw threadNotFound();
     }
+    const [first] = rows;
+    if (!first) throw threadNotFound();
+    const others: ReadMarker[] = rows.flatMap((row) =>
+      row.otherUserId === null ? [] : [{ userId: row.otherUserId, lastReadSeq: row.otherReadSeq as number }],
+    );
+    return {
+      record: {
+        id: first.id,
+        threadId: message.threadId,
+        seq: first.seq,
+        senderId: message.senderId,
+        text: message.text,
+        clientMessageId: message.clientMessageId,
+        createdAt: first.createdAt,
+        sender: { id: message.senderId, username: first.senderUsername, displayName: first.senderDisplayName },
+      },
+      markers: [...others, { userId: message.senderId, lastReadSeq: first.seq }],
+    };
   }
 
   async findById(id: number): Promise<MessageRecord | null> {
-    const rows: MessageRow[] = await this.dataSource.query(`SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = $1`, [
-      id,
-    ]);
+    const rows: MessageRow[] = await this.statements.query(
+      'messages.by-id',
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = $1`,
+      [id],
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async findBySenderAndClientId(senderId: number, clientMessageId: string): Promise<MessageRecord | null> {
-    const rows: MessageRow[] = await this.dataSource.query(
+    const rows: MessageRow[] = await this.statements.query(
+      'messages.by-client-id',
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.sender_id = $1 AND m.client_message_id = $2`,
       [senderId, clientMessageId],
     );
@@ -84,7 +129,8 @@ export class MessagesRepository {
 
   /** Messages with afterSeq < seq, oldest first, at most `limit`: an index range scan however deep. */
   async findAfterSeq(threadId: number, afterSeq: number, limit: number): Promise<MessageRecord[]> {
-    const rows: MessageRow[] = await this.dataSource.query(
+    const rows: MessageRow[] = await this.statements.query(
+      'messages.after-seq',
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
         WHERE m.thread_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,
       [threadId, afterSeq, limit],
@@ -94,7 +140,8 @@ export class MessagesRepository {
 
   /** The `limit` newest messages with afterSeq < seq < beforeSeq, returned oldest first. */
   async findBeforeSeq(threadId: number, afterSeq: number, beforeSeq: number, limit: number): Promise<MessageRecord[]> {
-    const rows: MessageRow[] = await this.dataSource.query(
+    const rows: MessageRow[] = await this.statements.query(
+      'messages.before-seq',
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
         WHERE m.thread_id = $1 AND m.seq > $2 AND m.seq < $3 ORDER BY m.seq DESC LIMIT $4`,
       [threadId, afterSeq, beforeSeq, limit],
@@ -114,7 +161,8 @@ export class MessagesRepository {
 
   /** The two lowest read markers of a thread: enough to tell, for any sender, whether everyone else has read. */
   async findTwoLowestMarkers(threadId: number): Promise<ReadMarker[]> {
-    const rows: { userId: number; lastReadSeq: number }[] = await this.dataSource.query(
+    const rows: { userId: number; lastReadSeq: number }[] = await this.statements.query(
+      'messages.two-lowest-markers',
       `SELECT user_id AS "userId", last_read_seq AS "lastReadSeq" FROM participants WHERE thread_id = $1 ORDER BY last_read_seq ASC LIMIT 2`,
       [threadId],
     );

@@ -6,6 +6,7 @@ import {
   DomainEvents,
   ForbiddenError,
   messageNotFound,
+  threadNotFound,
   type Actor,
   type Page,
   type PageLinks,
@@ -34,25 +35,24 @@ export class MessagesService {
    * message (`created: false`) and stores and announces nothing.
    */
   async send(actor: Actor, threadId: number, request: SendMessageDto): Promise<{ message: MessageDto; created: boolean }> {
-    await this.threads.requireMembership(actor, threadId);
     const clientMessageId = request.clientMessageId ?? null;
-    if (clientMessageId) {
-      const existing = await this.messages.findBySenderAndClientId(actor.id, clientMessageId);
-      if (existing) return { message: await this.existingForRetry(actor, threadId, existing), created: false };
-    }
-
+    // The insert is the access check: it stores a message only for a participant of the thread (one statement on
+    // the hot path). When it stored nothing, find out why, access first: not a participant (404), or a retry.
     const stored = await this.messages.insertMessageIdempotent({ threadId, senderId: actor.id, text: request.text, clientMessageId });
     if (!stored) {
-      // Lost a race with a concurrent send of the same clientMessageId: that one is the message.
+      await this.threads.requireMembership(actor, threadId);
+      // Sent before (a retry, or a concurrent send of the same clientMessageId): that one is the message.
       const existing = await this.messages.findBySenderAndClientId(actor.id, clientMessageId as string);
-      return { message: await this.existingForRetry(actor, threadId, existing as MessageRecord), created: false };
+      // None: the thread went, or the sender left it, in the meantime.
+      if (!existing) throw threadNotFound();
+      return { message: await this.existingForRetry(actor, threadId, existing), created: false };
     }
 
-    this.events.publish({ type: 'message.created', threadId, messageId: stored.id, seq: stored.seq, senderId: actor.id });
+    const { record, markers } = stored;
+    this.events.publish({ type: 'message.created', threadId, messageId: record.id, seq: record.seq, senderId: actor.id });
     // Sending read everything up to the message: the others learn it like any other marker move.
-    this.events.publish({ type: 'read-marker.moved', threadId, userId: actor.id, lastReadSeq: stored.seq, readAt: new Date() });
-    const message = (await this.messages.findById(stored.id)) as MessageRecord;
-    return { message: await this.present(actor, message), created: true };
+    this.events.publish({ type: 'read-marker.moved', threadId, userId: actor.id, lastReadSeq: record.seq, readAt: new Date() });
+    return { message: toMessageDto(record, { userId: actor.id, lastReadSeq: record.seq }, ReadersIndex.fromMarkers(markers)), created: true };
   }
 
   /** History, oldest first: limit/offset, afterSeq (catch-up) and beforeSeq (scrolling up). */

@@ -2,7 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { threadNotFound } from '../../common/src/index.js';
+import { PreparedStatements } from '../../database/src/prepared-statements.js';
 import { unreadCount } from '../../threads/src/unread.js';
+
+/** A participant's read state in a thread, with its total over all its threads. */
+export interface ParticipantReadState {
+  userId: number;
+  lastReadSeq: number;
+  unreadCount: number;
+  totalUnread: number;
+}
 
 export interface MarkerMove {
   lastReadSeq: number;
@@ -16,7 +25,10 @@ const UNREAD_SQL = 'GREATEST(0, t.last_seq - p.last_read_seq - p.own_after_marke
 
 @Injectable()
 export class ReadStatusRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   /**
    * Moves a participant's marker to `target(current)` under its row lock, and recounts the participant's own
@@ -55,7 +67,8 @@ export class ReadStatusRepository {
   }
 
   async findThreadUnreadCount(threadId: number, userId: number): Promise<number> {
-    const rows: { unread: number }[] = await this.dataSource.query(
+    const rows: { unread: number }[] = await this.statements.query(
+      'read-status.thread-unread',
       `SELECT ${UNREAD_SQL} AS unread FROM participants p JOIN threads t ON t.id = p.thread_id WHERE p.thread_id = $1 AND p.user_id = $2`,
       [threadId, userId],
     );
@@ -63,7 +76,8 @@ export class ReadStatusRepository {
   }
 
   async findTotalUnread(userId: number): Promise<number> {
-    const rows: { total: number }[] = await this.dataSource.query(
+    const rows: { total: number }[] = await this.statements.query(
+      'read-status.total-unread',
       `SELECT COALESCE(SUM(${UNREAD_SQL}), 0)::int AS total FROM participants p JOIN threads t ON t.id = p.thread_id WHERE p.user_id = $1`,
       [userId],
     );
@@ -73,7 +87,8 @@ export class ReadStatusRepository {
   /** For each user: unread in this thread and in total, in one query (fan-out after a message). */
   async findUnreadCountsForUsers(threadId: number, userIds: number[]): Promise<{ userId: number; unreadCount: number; totalUnread: number }[]> {
     if (userIds.length === 0) return [];
-    return this.dataSource.query(
+    return this.statements.query(
+      'read-status.counts-for-users',
       `SELECT p.user_id AS "userId",
               COALESCE(SUM(${UNREAD_SQL}) FILTER (WHERE p.thread_id = $1), 0)::int AS "unreadCount",
               COALESCE(SUM(${UNREAD_SQL}), 0)::int AS "totalUnread"
@@ -84,9 +99,29 @@ export class ReadStatusRepository {
     );
   }
 
+  /**
+   * Every participant of a thread with its marker, its unread count there and in total, in one query: what the live
+   * events after a message or a marker move carry (receipts, badges).
+   */
+  findParticipantsReadState(threadId: number): Promise<ParticipantReadState[]> {
+    return this.statements.query(
+      'read-status.participants',
+      `SELECT p.user_id AS "userId", p.last_read_seq AS "lastReadSeq", ${UNREAD_SQL} AS "unreadCount", totals.total AS "totalUnread"
+         FROM participants p JOIN threads t ON t.id = p.thread_id
+         CROSS JOIN LATERAL (
+           SELECT COALESCE(SUM(GREATEST(0, ot.last_seq - op.last_read_seq - op.own_after_marker)), 0)::int AS total
+             FROM participants op JOIN threads ot ON ot.id = op.thread_id
+            WHERE op.user_id = p.user_id
+         ) totals
+        WHERE p.thread_id = $1`,
+      [threadId],
+    );
+  }
+
   /** Threads with unread messages, newest activity first. */
   findUnreadByThread(userId: number): Promise<{ threadId: number; unreadCount: number }[]> {
-    return this.dataSource.query(
+    return this.statements.query(
+      'read-status.unread-by-thread',
       `SELECT t.id AS "threadId", ${UNREAD_SQL} AS "unreadCount"
          FROM participants p JOIN threads t ON t.id = p.thread_id
         WHERE p.user_id = $1 AND ${UNREAD_SQL} > 0

@@ -5,7 +5,7 @@ import { ThreadsRepository } from '../../threads/src/threads.repository.js';
 import { ThreadsService } from '../../threads/src/threads.service.js';
 import type { ReadStateDto, ThreadUnreadCountDto, UnreadSummaryDto } from './dto/read-state.dto.js';
 import { markerAfterMarkingUnread, markerAfterReading } from './read-marker.js';
-import { ReadStatusRepository } from './read-status.repository.js';
+import { ReadStatusRepository, type ParticipantReadState } from './read-status.repository.js';
 
 @Injectable()
 export class ReadStatusService {
@@ -55,6 +55,11 @@ export class ReadStatusService {
   /** Counts of several users at once, for live notifications after a thread changed (not an actor's request). */
   unreadCountsFor(threadId: number, userIds: number[]): Promise<{ userId: number; unreadCount: number; totalUnread: number }[]> {
     return this.markers.findUnreadCountsForUsers(threadId, userIds);
+  }
+
+  /** Every participant's marker and counts in one query, for live notifications after a thread changed (not an actor's request). */
+  readStateOfParticipants(threadId: number): Promise<ParticipantReadState[]> {
+    return this.markers.findParticipantsReadState(threadId);
   }
 
   /** A message the caller may see: one of a thread it is in. Otherwise 404, as if it did not exist. */

@@ -3,8 +3,8 @@ import type { DomainEvent } from '../../common/src/index.js';
 import { toMessageDto } from '../../messages/src/message.mapper.js';
 import { MessagesRepository } from '../../messages/src/messages.repository.js';
 import { ReadersIndex } from '../../messages/src/read-flags.js';
+import type { ParticipantReadState } from '../../read-status/src/read-status.repository.js';
 import { ReadStatusService } from '../../read-status/src/read-status.service.js';
-import { ThreadsRepository } from '../../threads/src/threads.repository.js';
 import { ThreadsService } from '../../threads/src/threads.service.js';
 
 /** One emit: an event with its payload, to the rooms of some users. */
@@ -12,6 +12,15 @@ export interface LiveEmit {
   userIds: number[];
   event: string;
   data: unknown;
+}
+
+type MessageCreated = Extract<DomainEvent, { type: 'message.created' }>;
+type MarkerMoved = Extract<DomainEvent, { type: 'read-marker.moved' }>;
+
+/** A message waiting in its thread's queue, with the sender's marker move when it came right behind it. */
+interface QueuedMessage {
+  created: MessageCreated;
+  markerMoved?: MarkerMoved;
 }
 
 /**
@@ -22,18 +31,34 @@ export interface LiveEmit {
 export class LiveUpdatesService {
   private readonly logger = new Logger(LiveUpdatesService.name);
   private readonly threadQueues = new Map<number, Promise<void>>();
+  // Per thread: the message that was queued last, until its planning starts.
+  private readonly unplannedMessages = new Map<number, QueuedMessage>();
 
   constructor(
     private readonly messages: MessagesRepository,
     private readonly threads: ThreadsService,
-    private readonly threadRecords: ThreadsRepository,
     private readonly readStatus: ReadStatusService,
   ) {}
 
   handle(event: DomainEvent, deliver: (emits: LiveEmit[]) => void): void {
+    const unplanned = this.unplannedMessages.get(event.threadId);
+    // Sending moves the sender's marker to the message, published right behind it: both are planned from one read of
+    // the thread's markers and counts, and emitted in the same order as before (message:new, unread, read, unread).
+    if (event.type === 'read-marker.moved' && unplanned && !unplanned.markerMoved && isSendersOwnMove(unplanned.created, event)) {
+      unplanned.markerMoved = event;
+      return;
+    }
+    const queued: QueuedMessage | undefined = event.type === 'message.created' ? { created: event } : undefined;
+    if (queued) this.unplannedMessages.set(event.threadId, queued);
+    else this.unplannedMessages.delete(event.threadId);
+
     const previous = this.threadQueues.get(event.threadId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.plan(event))
+      .then(() => {
+        if (!queued) return this.plan(event);
+        if (this.unplannedMessages.get(event.threadId) === queued) this.unplannedMessages.delete(event.threadId);
+        return this.planMessageCreated(queued.created, queued.markerMoved);
+      })
       .then(deliver)
       .catch((error: unknown) => this.logger.error(`live update for ${event.type} failed`, error instanceof Error ? error.stack : String(error)));
     this.threadQueues.set(event.threadId, next);
@@ -50,9 +75,9 @@ export class LiveUpdatesService {
   private async plan(event: DomainEvent): Promise<LiveEmit[]> {
     switch (event.type) {
       case 'message.created':
-        return this.planMessageCreated(event.threadId, event.messageId, event.senderId);
+        return this.planMessageCreated(event);
       case 'read-marker.moved':
-        return this.planMarkerMoved(event.threadId, event.userId, event.lastReadSeq, event.readAt);
+        return this.planMarkerMoved(event, await this.readStatus.readStateOfParticipants(event.threadId));
       case 'thread.created':
         return this.planThreadViews('thread:new', event.threadId);
       case 'thread.updated':
@@ -73,35 +98,47 @@ export class LiveUpdatesService {
     }
   }
 
-  private async planMessageCreated(threadId: number, messageId: number, senderId: number): Promise<LiveEmit[]> {
-    const [message, markers, participantIds] = await Promise.all([
-      this.messages.findById(messageId),
-      this.messages.findTwoLowestMarkers(threadId),
-      this.threadRecords.findParticipantIds(threadId),
-    ]);
-    if (!message) return [];
-    const readers = ReadersIndex.fromMarkers(markers);
-    const recipients = participantIds.filter((id) => id !== senderId);
-    const counts = await this.readStatus.unreadCountsFor(threadId, recipients);
+  /** message:new for everyone (read by the sender), the recipients' new counts; then the sender's marker move, if it came along. */
+  private async planMessageCreated(created: MessageCreated, markerMoved?: MarkerMoved): Promise<LiveEmit[]> {
+    const { threadId, senderId } = created;
+    const [message, participants] = await Promise.all([this.messages.findById(created.messageId), this.readStatus.readStateOfParticipants(threadId)]);
+    const afterward = markerMoved ? await this.planMarkerMoved(markerMoved, participants) : [];
+    // The thread went in the meantime: nothing to show, but the sender's counts still changed.
+    if (!message) return afterward;
+    const readers = ReadersIndex.fromMarkers(participants);
+    const recipients = participants.filter((participant) => participant.userId !== senderId);
     return [
       // The sender's own sockets (its other tabs) see it as read by them.
       { userIds: [senderId], event: 'message:new', data: { message: toMessageDto(message, { userId: senderId, lastReadSeq: message.seq }, readers) } },
       // Everyone else gets one payload: a new message is not yet read by its recipients.
-      { userIds: recipients, event: 'message:new', data: { message: toMessageDto(message, { userId: 0, lastReadSeq: message.seq - 1 }, readers) } },
-      ...counts.map((count) => ({
-        userIds: [count.userId],
+      {
+        userIds: recipients.map((recipient) => recipient.userId),
+        event: 'message:new',
+        data: { message: toMessageDto(message, { userId: 0, lastReadSeq: message.seq - 1 }, readers) },
+      },
+      ...recipients.map((recipient) => ({
+        userIds: [recipient.userId],
         event: 'unread',
-        data: { threadId, unreadCount: count.unreadCount, totalUnread: count.totalUnread },
+        data: { threadId, unreadCount: recipient.unreadCount, totalUnread: recipient.totalUnread },
       })),
+      ...afterward,
     ];
   }
 
-  private async planMarkerMoved(threadId: number, userId: number, lastReadSeq: number, readAt: Date): Promise<LiveEmit[]> {
-    const [markers, participantIds] = await Promise.all([this.messages.findTwoLowestMarkers(threadId), this.threadRecords.findParticipantIds(threadId)]);
-    const readByAllSeq = ReadersIndex.fromMarkers(markers).readByAllSeq;
+  private async planMarkerMoved(event: MarkerMoved, participants: ParticipantReadState[]): Promise<LiveEmit[]> {
+    const { threadId, userId, lastReadSeq, readAt } = event;
+    const readByAllSeq = ReadersIndex.fromMarkers(participants).readByAllSeq;
+    const mover = participants.find((participant) => participant.userId === userId);
     return [
-      { userIds: participantIds, event: 'read', data: { threadId, userId, lastReadSeq, readAt: readAt.toISOString(), readByAllSeq } },
-      ...(await this.planUnreadCounts(threadId, [userId])),
+      {
+        userIds: participants.map((participant) => participant.userId),
+        event: 'read',
+        data: { threadId, userId, lastReadSeq, readAt: readAt.toISOString(), readByAllSeq },
+      },
+      // One who has left the thread since still gets its counts over its other threads.
+      ...(mover
+        ? [{ userIds: [userId], event: 'unread', data: { threadId, unreadCount: mover.unreadCount, totalUnread: mover.totalUnread } }]
+        : await this.planUnreadCounts(threadId, [userId])),
     ];
   }
 
@@ -120,4 +157,9 @@ export class LiveUpdatesService {
       data: { threadId, unreadCount: byUser.get(userId)?.unreadCount ?? 0, totalUnread: byUser.get(userId)?.totalUnread ?? 0 },
     }));
   }
+}
+
+/** The marker move a send makes: the sender's marker, at the message just sent. */
+function isSendersOwnMove(created: MessageCreated, moved: MarkerMoved): boolean {
+  return moved.userId === created.senderId && moved.lastReadSeq === created.seq;
 }

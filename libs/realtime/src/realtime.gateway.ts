@@ -1,4 +1,4 @@
-import { Logger, UseFilters, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, UseFilters, UseGuards, type OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -11,25 +11,26 @@ import {
 } from '@nestjs/websockets';
 import { parse as parseCookies } from 'cookie';
 import type { Server, Socket } from 'socket.io';
-import { SESSION_COOKIE } from '../../auth/src/auth.guard.js';
+import { isSameOrigin, SESSION_COOKIE } from '../../auth/src/auth.guard.js';
 import { AuthService } from '../../auth/src/auth.service.js';
-import { DomainEvents, StrictValidationPipe, type Actor } from '../../common/src/index.js';
+import { DomainEvents, StrictValidationPipe, UnauthorizedError, type Actor } from '../../common/src/index.js';
 import type { MessageDto } from '../../messages/src/dto/message.dto.js';
 import { MessagesService } from '../../messages/src/messages.service.js';
 import type { ReadStateDto } from '../../read-status/src/dto/read-state.dto.js';
+import { RateLimit, RateLimitGuard, RateLimiter } from '../../rate-limit/src/index.js';
 import { ReadStatusService } from '../../read-status/src/read-status.service.js';
 import { ThreadsRepository } from '../../threads/src/threads.repository.js';
 import { toUserDto } from '../../users/src/user.mapper.js';
 import { UsersService } from '../../users/src/users.service.js';
 import { MessageMarkerEventDto, SendMessageEventDto, ThreadEventDto, TypingEventDto } from './dto/socket-events.dto.js';
 import { LiveUpdatesService, type LiveEmit } from './live-updates.service.js';
-import { SocketErrorFilter } from './socket-errors.js';
+import { RedisLink } from './redis-link.js';
+import { handshakeRefusal, SocketErrorFilter } from './socket-errors.js';
 import { TypingService } from './typing.service.js';
 
 /** What the handshake established about a connection. */
 interface SocketSession {
   actor: Actor;
-  expiryTimer?: NodeJS.Timeout;
 }
 
 export const userRoom = (userId: number): string => `user:${userId}`;
@@ -51,8 +52,10 @@ const session = (socket: Socket): SocketSession => socket.data as SocketSession;
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(RealtimeGateway.name);
   private unsubscribe?: () => void;
+  private stopGreetingAgain?: () => void;
   // Set when the application starts shutting down: connections closing then are not "going offline".
   private shuttingDown = false;
+  private readonly expiryTimers = new WeakMap<Socket, NodeJS.Timeout>();
 
   @WebSocketServer()
   private readonly server: Server;
@@ -66,6 +69,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly typing: TypingService,
     private readonly liveUpdates: LiveUpdatesService,
     private readonly events: DomainEvents,
+    private readonly rateLimiter: RateLimiter,
+    private readonly redisLink: RedisLink,
   ) {}
 
   /**
@@ -74,6 +79,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
    */
   async onModuleDestroy(): Promise<void> {
     this.unsubscribe?.();
+    this.stopGreetingAgain?.();
     await this.liveUpdates.drain();
     this.server?.local.emit('server:shutdown', { reconnect: true, message: 'The server is restarting; reconnect and fetch what you missed with afterSeq.' });
     this.shuttingDown = true;
@@ -83,10 +89,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   afterInit(server: Server): void {
     // Subscribed here, not at module init: an application context without a socket server (the seed) emits nothing.
     this.unsubscribe = this.events.subscribe((event) => this.liveUpdates.handle(event, (emits) => this.deliver(emits)));
+    this.stopGreetingAgain = this.redisLink.onRestored(() => {
+      this.greetAgain().catch((error: unknown) => this.logger.warn(`greeting clients again failed: ${error instanceof Error ? error.message : String(error)}`));
+    });
     server.use((socket, next) => {
       this.authenticate(socket).then(
         () => next(),
-        () => next(new Error('unauthorized')),
+        (error: unknown) => {
+          const refusal = handshakeRefusal(error);
+          if (refusal.message === 'unavailable') this.logger.warn(`handshake failed: ${error instanceof Error ? error.message : String(error)}`);
+          next(refusal);
+        },
       );
     });
   }
@@ -101,9 +114,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         this.threadRecords.findContactIds(actor.id),
       ]);
       socket.emit('hello', { user: toUserDto(me), totalUnread });
-      this.server.to(contacts.map(userRoom)).emit('presence', { userId: actor.id, online: true });
+      this.announcePresence(contacts, actor.id, true);
     } catch (error) {
-      // No hello without its data (the account is gone, or the database is down): the client reconnects later.
+      // No hello without its data (the account is gone, or the database is down). Socket.IO clients do not
+      // reconnect by themselves after a server-side disconnect; the inbox and the CLI try again after a pause.
       this.logger.warn(`connection of user ${actor.id} refused: ${error instanceof Error ? error.message : String(error)}`);
       socket.disconnect(true);
     }
@@ -112,16 +126,23 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async handleDisconnect(socket: Socket): Promise<void> {
     const state = session(socket);
     if (!state.actor) return;
-    clearTimeout(state.expiryTimer);
+    clearTimeout(this.expiryTimers.get(socket));
     if (this.shuttingDown) return;
-    // Online while any socket of the user is connected, on any instance.
-    const remaining = await this.server.in(userRoom(state.actor.id)).fetchSockets();
-    if (remaining.length > 0 || this.shuttingDown) return;
-    const contacts = await this.threadRecords.findContactIds(state.actor.id);
-    if (!this.shuttingDown) this.server.to(contacts.map(userRoom)).emit('presence', { userId: state.actor.id, online: false });
+    // Nest does not await this handler: a failure here (database or Redis unreachable) would end the process.
+    try {
+      // Online while any socket of the user is connected, on any instance.
+      const remaining = await this.server.in(userRoom(state.actor.id)).fetchSockets();
+      if (remaining.length > 0 || this.shuttingDown) return;
+      const contacts = await this.threadRecords.findContactIds(state.actor.id);
+      if (!this.shuttingDown) this.announcePresence(contacts, state.actor.id, false);
+    } catch (error) {
+      this.logger.warn(`presence "offline" of user ${state.actor.id} not sent: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   @SubscribeMessage('message:send')
+  @UseGuards(RateLimitGuard)
+  @RateLimit('messageSend')
   async sendMessage(@ConnectedSocket() socket: Socket, @Payload() body: SendMessageEventDto): Promise<{ ok: true; message: MessageDto }> {
     const { message } = await this.messages.send(session(socket).actor, body.threadId, { text: body.text, clientMessageId: body.clientMessageId });
     return { ok: true, message };
@@ -152,6 +173,32 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return { ok: true, relayed: recipients !== null };
   }
 
+  /**
+   * Redis is back after an outage: this instance's clients may have missed events sent through other instances
+   * meanwhile. A new `hello` (per user, to this instance's sockets only) makes them catch up with afterSeq, exactly
+   * as after a reconnect.
+   */
+  private async greetAgain(): Promise<void> {
+    const actors = new Map<number, Actor>();
+    for (const socket of await this.server.local.fetchSockets()) {
+      const { actor } = socket.data as SocketSession;
+      if (actor) actors.set(actor.id, actor);
+    }
+    for (const actor of actors.values()) {
+      try {
+        const [me, totalUnread] = await Promise.all([this.users.getMe(actor), this.readStatus.totalUnread(actor)]);
+        this.server.local.to(userRoom(actor.id)).emit('hello', { user: toUserDto(me), totalUnread });
+      } catch (error) {
+        this.logger.warn(`user ${actor.id} not greeted again after Redis returned: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  /** To the user's contacts only. `to([])` would be every socket of the server: a user without contacts tells nobody. */
+  private announcePresence(contactIds: number[], userId: number, online: boolean): void {
+    if (contactIds.length > 0) this.server.to(contactIds.map(userRoom)).emit('presence', { userId, online });
+  }
+
   private deliver(emits: LiveEmit[]): void {
     if (this.shuttingDown) return;
     for (const { userIds, event, data } of emits) {
@@ -163,21 +210,30 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
     if (typeof token === 'string' && token.length > 0) {
       const { actor, expiresAt } = await this.auth.verifyAccessToken(token);
+      await this.rateLimiter.consume('socketConnect', { userId: actor.id });
       const state: SocketSession = { actor };
       // An expired token ends the connection with a reason the client can act on: refresh, then reconnect.
-      state.expiryTimer = setTimeout(
+      const expiryTimer = setTimeout(
         () => {
           socket.emit('auth:expired', { code: 'token_expired', message: 'The access token expired; refresh it and reconnect.' });
           socket.disconnect(true);
         },
         Math.min(Math.max(0, expiresAt.getTime() - Date.now()), MAX_TIMER_MS),
       );
-      state.expiryTimer.unref();
+      expiryTimer.unref();
+      // Beside the socket, not in socket.data: other instances receive socket.data (fetchSockets); a timer cannot travel.
+      this.expiryTimers.set(socket, expiryTimer);
       socket.data = state;
       return;
     }
     const cookie = parseCookies(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
-    if (!cookie) throw new Error('no credentials');
-    socket.data = { actor: await this.auth.authenticateWebSession(cookie) } satisfies SocketSession;
+    if (!cookie) throw new UnauthorizedError('not_authenticated', 'no credentials');
+    const { origin, host } = socket.handshake.headers;
+    if (!isSameOrigin({ origin, host, 'sec-fetch-site': socket.handshake.headers['sec-fetch-site'] })) {
+      throw new UnauthorizedError('cross_origin', 'cookie-authenticated connection from another origin');
+    }
+    const actor = await this.auth.authenticateWebSession(cookie);
+    await this.rateLimiter.consume('socketConnect', { userId: actor.id });
+    socket.data = { actor } satisfies SocketSession;
   }
 }

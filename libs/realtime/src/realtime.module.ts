@@ -6,11 +6,12 @@ import { ThreadsModule } from '../../threads/src/threads.module.js';
 import { UsersModule } from '../../users/src/users.module.js';
 import { LiveUpdatesService } from './live-updates.service.js';
 import { RealtimeGateway } from './realtime.gateway.js';
+import { RedisLink } from './redis-link.js';
 import { TypingService } from './typing.service.js';
 
 @Module({
   imports: [AuthModule, UsersModule, ThreadsModule, MessagesModule, ReadStatusModule],
-  providers: [RealtimeGateway, LiveUpdatesService, TypingService],
-  exports: [LiveUpdatesService],
+  providers: [RealtimeGateway, LiveUpdatesService, TypingService, RedisLink],
+  exports: [LiveUpdatesService, RedisLink],
 })
 export class RealtimeModule {}

@@ -1,17 +1,22 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
-import { DomainError, isDatabaseUnavailable, type ErrorKind } from '../../common/src/index.js';
+import { asDomainError, DomainError, RateLimitedError, type ErrorKind } from '../../common/src/index.js';
 
 export type SocketErrorCode = ErrorKind | 'rate_limited' | 'internal';
 
 export interface SocketErrorAck {
   ok: false;
-  error: { code: SocketErrorCode; message: string; reason?: string };
+  error: { code: SocketErrorCode; message: string; reason?: string; retryAfterSeconds?: number };
 }
 
 /** The socket counterpart of the HTTP error shape: `{ok: false, error: {code, message}}`. */
 export function toSocketErrorAck(error: unknown): SocketErrorAck {
-  if (error instanceof DomainError) return { ok: false, error: { code: error.kind, message: error.message, reason: error.code } };
+  if (error instanceof RateLimitedError) {
+    return { ok: false, error: { code: 'rate_limited', message: error.message, retryAfterSeconds: error.retryAfterSeconds } };
+  }
+  // Domain errors, and the database being unreachable (kind `unavailable`, reason `database_unavailable`).
+  const domainError = asDomainError(error);
+  if (domainError) return { ok: false, error: { code: domainError.kind, message: domainError.message, reason: domainError.code } };
   if (error instanceof HttpException) {
     const response = error.getResponse() as { message?: string | string[] } | string;
     const message = typeof response === 'string' ? response : response.message;
@@ -24,8 +29,19 @@ export function toSocketErrorAck(error: unknown): SocketErrorAck {
     const detail = error.getError();
     return { ok: false, error: { code: 'bad_request', message: typeof detail === 'string' ? detail : JSON.stringify(detail) } };
   }
-  if (isDatabaseUnavailable(error)) return { ok: false, error: { code: 'unavailable', message: 'The database is unavailable; try again shortly.' } };
   return { ok: false, error: { code: 'internal', message: 'internal error' } };
+}
+
+/**
+ * The `connect_error` a refused handshake gets. Socket.IO clients do not retry a refused handshake by themselves,
+ * so the message tells them what to do: `unauthorized` (sign in or refresh), `rate_limited` or `unavailable` (the
+ * server's trouble, such as a database outage or a restart: try again after `data.retryAfterSeconds`).
+ */
+export function handshakeRefusal(error: unknown): Error {
+  if (error instanceof RateLimitedError) return Object.assign(new Error('rate_limited'), { data: { retryAfterSeconds: error.retryAfterSeconds } });
+  if (error instanceof DomainError && error.kind === 'unauthorized') return new Error('unauthorized');
+  // Anything else is the server's trouble (database outage, shutting down), never a reason to sign in again.
+  return Object.assign(new Error('unavailable'), { data: { retryAfterSeconds: 1 } });
 }
 
 /** Answers a failed socket event through its acknowledgement; the connection stays up. */

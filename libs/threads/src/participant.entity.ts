@@ -8,7 +8,6 @@ export type ParticipantRole = 'owner' | 'member';
 @Check('participants_role_valid', `role IN ('owner', 'member')`)
 @Check('participants_markers_non_negative', 'last_read_seq >= 0 AND own_after_marker >= 0')
 @Index('participants_user_idx', ['userId'])
-@Index('participants_thread_marker_idx', ['threadId', 'lastReadSeq'])
 export class Participant extends BaseEntity {
   @PrimaryColumn({ name: 'thread_id', type: 'integer' })
   threadId: number;

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { In, type DataSource, type Repository } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
+import { PreparedStatements } from '../../database/src/prepared-statements.js';
 import type { MessageRecord } from '../../messages/src/message.mapper.js';
 import { Participant, type ParticipantRole } from './participant.entity.js';
-import { Thread } from './thread.entity.js';
+import { Thread, type ThreadType } from './thread.entity.js';
 
 /** A participant row with its user, for thread views. */
 export interface ParticipantWithUser {
@@ -14,6 +15,53 @@ export interface ParticipantWithUser {
   user: { id: number; username: string; displayName: string };
 }
 
+/** A participant row joined with its thread, as MEMBERSHIP_COLUMNS selects it. */
+interface MembershipRow {
+  thread_id: number;
+  user_id: number;
+  role: ParticipantRole;
+  joined_at: Date;
+  last_read_seq: number;
+  read_at: Date | null;
+  own_after_marker: number;
+  type: ThreadType;
+  title: string | null;
+  created_by_id: number | null;
+  direct_user_low_id: number | null;
+  direct_user_high_id: number | null;
+  last_seq: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const MEMBERSHIP_COLUMNS = `p.thread_id, p.user_id, p.role, p.joined_at, p.last_read_seq, p.read_at, p.own_after_marker,
+  t.type, t.title, t.created_by_id, t.direct_user_low_id, t.direct_user_high_id, t.last_seq, t.created_at, t.updated_at`;
+
+/** The entities TypeORM would build from the row, without its per-row work (hot paths: every access check, every page). */
+function toMembership(row: MembershipRow): Participant {
+  const thread = Object.assign(new Thread(), {
+    id: row.thread_id,
+    type: row.type,
+    title: row.title,
+    createdById: row.created_by_id,
+    directUserLowId: row.direct_user_low_id,
+    directUserHighId: row.direct_user_high_id,
+    lastSeq: row.last_seq,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+  return Object.assign(new Participant(), {
+    threadId: row.thread_id,
+    userId: row.user_id,
+    thread,
+    role: row.role,
+    joinedAt: row.joined_at,
+    lastReadSeq: row.last_read_seq,
+    readAt: row.read_at,
+    ownAfterMarker: row.own_after_marker,
+  });
+}
+
 export type RemovalOutcome = { removed: false } | { removed: true; threadDeleted: boolean; remainingIds: number[] };
 
 @Injectable()
@@ -21,11 +69,21 @@ export class ThreadsRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(Participant) private readonly participants: Repository<Participant>,
+    private readonly statements: PreparedStatements,
   ) {}
 
-  /** The caller's participant row with its thread, or null when the thread does not exist or the caller is not in it. */
-  findThreadForParticipant(threadId: number, userId: number): Promise<Participant | null> {
-    return this.participants.findOne({ where: { threadId, userId }, relations: { thread: true } });
+  /**
+   * The caller's participant row with its thread, or null when the thread does not exist or the caller is not in it.
+   * Every thread route checks access with this, so it is one plain statement: `findOne` with a relation costs two
+   * (TypeORM first selects the distinct ids) and builds its SQL on every call.
+   */
+  async findThreadForParticipant(threadId: number, userId: number): Promise<Participant | null> {
+    const rows: MembershipRow[] = await this.statements.query(
+      'threads.membership',
+      `SELECT ${MEMBERSHIP_COLUMNS} FROM participants p JOIN threads t ON t.id = p.thread_id WHERE p.thread_id = $1 AND p.user_id = $2`,
+      [threadId, userId],
+    );
+    return rows[0] ? toMembership(rows[0]) : null;
   }
 
   /**
@@ -70,42 +128,43 @@ export class ThreadsRepository {
     return this.participants.find({ where: { threadId }, relations: { thread: true } });
   }
 
-  /** The caller's participant rows with their threads, most recently active first. */
+  /**
+   * The caller's participant rows with their threads, most recently active first, and how many threads it has in
+   * all: one statement (the total rides along as a window count), a second only for a page past the last one.
+   */
   async findThreadPageForParticipant(userId: number, limit: number, offset: number): Promise<[Participant[], number]> {
-    const rows = await this.participants
-      .createQueryBuilder('p')
-      .innerJoinAndSelect('p.thread', 't')
-      .where('p.userId = :userId', { userId })
-      .orderBy('t.updatedAt', 'DESC')
-      .addOrderBy('t.id', 'DESC')
-      .limit(limit)
-      .offset(offset)
-      .getMany();
-    const count = await this.participants.countBy({ userId });
-    return [rows, count];
+    const rows: (MembershipRow & { total: number })[] = await this.statements.query(
+      'threads.page',
+      `SELECT ${MEMBERSHIP_COLUMNS}, count(*) OVER ()::int AS total
+         FROM participants p JOIN threads t ON t.id = p.thread_id
+        WHERE p.user_id = $1
+        ORDER BY t.updated_at DESC, t.id DESC
+        LIMIT $2 OFFSET $3`,
+      [userId, limit, offset],
+    );
+    const count = rows[0]?.total ?? (offset > 0 ? await this.participants.countBy({ userId }) : 0);
+    return [rows.map(toMembership), count];
   }
 
   /** Every participant of these threads with their users, in joining order. */
   async findParticipantsWithUsers(threadIds: number[]): Promise<ParticipantWithUser[]> {
     if (threadIds.length === 0) return [];
-    const rows = await this.participants.find({
-      where: { threadId: In(threadIds) },
-      relations: { user: true },
-      order: { joinedAt: 'ASC', userId: 'ASC' },
-    });
-    return rows.map((row) => ({
-      threadId: row.threadId,
-      userId: row.userId,
-      role: row.role,
-      lastReadSeq: row.lastReadSeq,
-      user: { id: row.userId, username: row.user?.username ?? '', displayName: row.user?.displayName ?? '' },
-    }));
+    const rows: (Omit<ParticipantWithUser, 'user'> & { username: string; displayName: string })[] = await this.statements.query(
+      'threads.participants-with-users',
+      `SELECT p.thread_id AS "threadId", p.user_id AS "userId", p.role, p.last_read_seq AS "lastReadSeq", u.username, u.display_name AS "displayName"
+         FROM participants p JOIN users u ON u.id = p.user_id
+        WHERE p.thread_id = ANY($1)
+        ORDER BY p.joined_at ASC, p.user_id ASC`,
+      [threadIds],
+    );
+    return rows.map(({ username, displayName, ...participant }) => ({ ...participant, user: { id: participant.userId, username, displayName } }));
   }
 
   /** The newest message of each thread (the one at its last_seq), in one query. */
   async findLastMessages(threadIds: number[]): Promise<Map<number, MessageRecord>> {
     if (threadIds.length === 0) return new Map();
-    const rows: (Omit<MessageRecord, 'sender'> & { senderUsername: string; senderDisplayName: string })[] = await this.dataSource.query(
+    const rows: (Omit<MessageRecord, 'sender'> & { senderUsername: string; senderDisplayName: string })[] = await this.statements.query(
+      'threads.last-messages',
       `SELECT m.id, m.thread_id AS "threadId", m.seq, m.sender_id AS "senderId", m.text,
               m.client_message_id AS "clientMessageId", m.created_at AS "createdAt",
               u.username AS "senderUsername", u.display_name AS "senderDisplayName"
@@ -130,7 +189,8 @@ export class ThreadsRepository {
 
   /** Everyone who shares at least one thread with the user (for presence). */
   async findContactIds(userId: number): Promise<number[]> {
-    const rows: { user_id: number }[] = await this.dataSource.query(
+    const rows: { user_id: number }[] = await this.statements.query(
+      'threads.contacts',
       `SELECT DISTINCT other.user_id FROM participants mine
          JOIN participants other ON other.thread_id = mine.thread_id AND other.user_id <> mine.user_id
         WHERE mine.user_id = $1`,

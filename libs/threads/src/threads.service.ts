@@ -121,7 +121,11 @@ export class ThreadsService {
     const threadIds = rows.map((row) => row.threadId);
     const [participants, lastMessages] = await Promise.all([this.threads.findParticipantsWithUsers(threadIds), this.threads.findLastMessages(threadIds)]);
     const byThread = new Map<number, typeof participants>();
-    for (const p of participants) byThread.set(p.threadId, [...(byThread.get(p.threadId) ?? []), p]);
+    for (const p of participants) {
+      const list = byThread.get(p.threadId);
+      if (list) list.push(p);
+      else byThread.set(p.threadId, [p]);
+    }
     return rows.map((row) => toThreadDto(row.thread as Thread, row, byThread.get(row.threadId) ?? [], lastMessages.get(row.threadId)));
   }
 }

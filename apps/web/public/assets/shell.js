@@ -14,11 +14,22 @@ export async function startShell() {
   });
 
   const notice = document.getElementById('connection');
-  socket.on('disconnect', () => {
+  socket.on('disconnect', (reason) => {
     notice.hidden = false;
+    // The server ended the connection (it could not greet us, the database being away): Socket.IO leaves
+    // reconnecting to the page.
+    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 2000);
   });
-  socket.on('connect_error', () => {
+  socket.on('connect_error', (error) => {
     notice.hidden = false;
+    // Socket.IO retries a failed transport by itself, but not a handshake the server refused.
+    if (socket.active) return;
+    if (error.message === 'unauthorized') {
+      location.assign('/login');
+      return;
+    }
+    // rate_limited, or unavailable (a restart, a database outage): try again when the server says.
+    setTimeout(() => socket.connect(), Math.max(1, error.data?.retryAfterSeconds ?? 1) * 1000);
   });
   // Every (re)connection is greeted with hello; pages catch up on the ones after the first.
   const reconnectHandlers = [];

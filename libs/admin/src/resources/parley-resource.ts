@@ -34,7 +34,10 @@ export class ParleyResource extends Resource {
   ): Promise<BaseRecord[]> {
     const where = await this.where(filter);
     if (!where) return [];
-    const { limit = 10, offset = 0, sort = {} } = params;
+    const { sort = {} } = params;
+    // Paging comes from the query string: nonsense (perPage=abc, page=-1) becomes the first page, not a failed query.
+    const limit = Math.min(Math.max(Math.trunc(Number(params.limit)) || 10, 1), 500);
+    const offset = Math.max(Math.trunc(Number(params.offset)) || 0, 0);
     // Sorting by a computed column is not possible in SQL: fall back to the id.
     const sortBy = sort.sortBy && this.property(sort.sortBy) ? sort.sortBy : this.idName();
     const rows = await this.entity.find({ where, take: limit, skip: offset, order: { [sortBy]: (sort.direction ?? 'asc').toUpperCase() } });

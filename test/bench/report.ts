@@ -1,0 +1,376 @@
+import type { MachineInfo } from './machine.js';
+import type { CpuUse } from './process-stats.js';
+import type { BenchPlan } from './plan.js';
+import type { ConnectionsResult } from './scenarios/connections.js';
+import type { DeliveryResult, DeliveryRun, DeliveryStep } from './scenarios/delivery.js';
+import type { FanoutResult } from './scenarios/fanout.js';
+import type { RestResult } from './scenarios/rest.js';
+import type { ScaleResult } from './scenarios/scale.js';
+
+export interface TargetCheck {
+  scenario: string;
+  target: string;
+  measured: string;
+  baseline: string;
+  met: boolean | null;
+}
+
+export interface BenchResults {
+  kind: 'full' | 'quick';
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  machine: MachineInfo;
+  database: { kind: 'postgres' | 'embedded'; version: string; where: string };
+  tokens: string;
+  plan: BenchPlan;
+  delivery?: DeliveryResult;
+  fanout?: FanoutResult;
+  rest?: RestResult;
+  scale?: ScaleResult;
+  connections?: ConnectionsResult;
+  targets: TargetCheck[];
+  failures: { scenario: string; error: string }[];
+}
+
+const n = (value: number | null | undefined): string => (value === null || value === undefined || Number.isNaN(value) ? '–' : value.toLocaleString('en'));
+const ms = (value: number | null | undefined): string => (value === null || value === undefined || Number.isNaN(value) ? '–' : `${value} ms`);
+const trio = (d: { p50: number; p95: number; p99: number }): string => `${d.p50} / ${d.p95} / ${d.p99}`;
+const cpu = (use: CpuUse | undefined): string => {
+  if (!use) return '';
+  const figure = (value: number): string => (value >= 10 ? value.toFixed(1) : value.toFixed(2));
+  return `${figure(use.serverMs)} / ${use.databaseMs === null ? 'in server' : figure(use.databaseMs)} / ${figure(use.clientsMs)}`;
+};
+
+export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const { delivery, fanout, scale, connections } = results;
+  if (delivery) {
+    const { parley, relay } = delivery;
+    checks.push({
+      scenario: '1. Delivery',
+      target: 'sustained throughput ≥ ¼ of the bare relay in the same run',
+      measured: `${n(parley.sustainedPerSecond)} msg/s (ratio ${delivery.ratio})`,
+      baseline: `relay ${n(relay.sustainedPerSecond)} msg/s`,
+      met: relay.sustainedPerSecond > 0 ? parley.sustainedPerSecond >= relay.sustainedPerSecond / 4 : null,
+    });
+    checks.push({
+      scenario: '1. Delivery',
+      target: '~8,000 msg/s stored and delivered',
+      measured: `${n(parley.sustainedPerSecond)} msg/s`,
+      baseline: `relay ${n(relay.sustainedPerSecond)} msg/s${delivery.storageCeiling ? `; the send statement alone ${n(delivery.storageCeiling.storedPerSecond)} msg/s` : ''}`,
+      met: parley.sustainedPerSecond >= 8_000,
+    });
+    const relayAt2000 = relay.p99At2000;
+    checks.push({
+      scenario: '1. Delivery',
+      target: 'p99 send→receive < 50 ms at 2,000 msg/s',
+      measured: parley.p99At2000 === null ? 'no 2,000 msg/s step reached' : ms(parley.p99At2000),
+      baseline: `relay ${relayAt2000 === null ? '–' : ms(relayAt2000)}`,
+      met: parley.p99At2000 === null ? false : parley.p99At2000 < 50,
+    });
+  }
+  if (fanout) {
+    checks.push({
+      scenario: '2. Fan-out',
+      target: `p99 until the last member < 250 ms (1,000 members)`,
+      measured: `${ms(fanout.lastMember.p99)} with ${n(fanout.members)} members`,
+      baseline: `single delivery p99 ${ms(fanout.perDelivery.p99)}`,
+      met: fanout.incomplete === 0 && fanout.lastMember.p99 < 250,
+    });
+  }
+  if (scale && scale.sizes.length > 0) {
+    const first = scale.sizes[0];
+    const last = scale.sizes[scale.sizes.length - 1];
+    const unread = (size: typeof first): number => size.endpoints[0].latency.p99;
+    checks.push({
+      scenario: '4. Scale',
+      target: 'unread counts, user in 1,000 threads, 1M messages: p99 < 5 ms',
+      measured: `${ms(unread(last))} at ${n(last.messages)} messages`,
+      baseline: `${ms(unread(first))} at ${n(first.messages)}`,
+      met: unread(last) < 5,
+    });
+    checks.push({
+      scenario: '4. Scale',
+      target: 'unread counts within 2× of the figure at 10k messages',
+      measured: `${Math.round((unread(last) / unread(first)) * 100) / 100}×`,
+      baseline: `${ms(unread(first))} at ${n(first.messages)}`,
+      met: unread(last) <= 2 * unread(first),
+    });
+    const deep = last.endpoints.find((e) => e.name.includes('by beforeSeq'));
+    checks.push({
+      scenario: '4. Scale',
+      target: 'history page of 50, 900k deep, by beforeSeq: p99 < 10 ms',
+      measured: deep ? `${ms(deep.latency.p99)} (${n(last.deepOffset)} deep)` : '–',
+      baseline: `first page ${ms(last.endpoints[2].latency.p99)}`,
+      met: deep ? deep.latency.p99 < 10 : null,
+    });
+  }
+  if (connections) {
+    checks.push({
+      scenario: '5. Connections',
+      target: '≥ 10,000 sockets on one process',
+      measured: `${n(connections.held)} held`,
+      baseline: '–',
+      met: connections.held >= 10_000,
+    });
+    checks.push({
+      scenario: '5. Connections',
+      target: '< 30 KiB of memory per connection',
+      measured: `${connections.kibPerConnection} KiB`,
+      baseline: '–',
+      met: connections.kibPerConnection < 30,
+    });
+  }
+  return checks;
+}
+
+function deliveryTable(delivery: DeliveryResult): string[] {
+  const rates = [...new Set([...delivery.relay.steps, ...delivery.parley.steps].map((s) => s.offeredPerSecond))].sort((a, b) => a - b);
+  const stepAt = (run: DeliveryRun, rate: number): DeliveryStep | undefined => run.steps.find((s) => s.offeredPerSecond === rate);
+  const delivered = (step: DeliveryStep | undefined): string =>
+    step ? `${n(step.deliveredPerSecond)}${step.sustained ? '' : ' ✗'}${step.attempts === 2 ? ' ²' : ''}` : '';
+  return [
+    '| offered msg/s | relay delivered/s | relay p50 / p95 / p99 ms | relay CPU ms/msg: relay / load | Parley stored/s | Parley delivered/s | Parley p50 / p95 / p99 ms | Parley ack p99 ms | Parley CPU ms/msg: server / PostgreSQL / load |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rates.map((rate) => {
+      const relay = stepAt(delivery.relay, rate);
+      const parley = stepAt(delivery.parley, rate);
+      const relayCpu = relay ? `${relay.cpuPerMessage.serverMs.toFixed(3)} / ${relay.cpuPerMessage.clientsMs.toFixed(3)}` : '';
+      return (
+        `| ${n(rate)} | ${delivered(relay)} | ${relay ? trio(relay.latency) : ''} | ${relayCpu} | ` +
+        `${parley ? n(parley.storedPerSecond) : ''} | ${delivered(parley)} | ${parley ? trio(parley.latency) : ''} | ${parley?.ack.p99 ?? ''} | ${cpu(parley?.cpuPerMessage)} |`
+      );
+    }),
+  ];
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const { machine, database, plan } = results;
+  const lines: string[] = [];
+  lines.push(`# Parley benchmark — ${results.kind === 'quick' ? 'quick run (smoke check, smaller than the targets describe)' : 'full run'}`, '');
+  lines.push(
+    `Run ${results.startedAt} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ${machine.kernel}, Node ${machine.node}; ` +
+      `database: ${database.kind === 'postgres' ? 'PostgreSQL server' : 'embedded PostgreSQL (PGlite)'} ${database.version}, same machine. ` +
+      `Took ${Math.round(results.durationSeconds)} s. Load average ${machine.loadAverageAtStart.join(' / ')} at the start, ${machine.loadAverageAtEnd?.join(' / ') ?? '–'} at the end ` +
+      '(other work on the machine shows up as noise).',
+    '',
+  );
+  lines.push(
+    'Every server under test is a child process: Parley is the built `dist/apps/api/src/main.js` with `NODE_ENV=production`, `LOG_LEVEL=warn`, rate limits off, ' +
+      'the default pool of 10 connections (1 on the embedded database), on a fresh database created for the run and dropped after it. ' +
+      'Load comes from other child processes: real `socket.io-client` connections (WebSocket transport) and autocannon. ' +
+      `Latency is taken from a timestamp in the sender process to the arrival in the receiver process (one clock). ${results.tokens} ` +
+      "CPU figures are CPU time (from /proc) per operation of the server process, of the PostgreSQL backends serving the run's database " +
+      '(on the embedded database that work is inside the server process), and of the load-generating processes: unlike latency, they hardly depend on what else runs on the machine.',
+    '',
+  );
+  if (results.failures.length > 0) {
+    lines.push('**Scenarios that failed:**', '', ...results.failures.map((f) => `- ${f.scenario}: ${f.error.split('\n')[0]}`), '');
+  }
+
+  lines.push('## Targets', '');
+  if (results.kind === 'quick') lines.push('_Quick run: smaller loads than the targets are stated for; the verdicts only indicate._', '');
+  lines.push('| scenario | target | measured | beside it | met |', '| --- | --- | --- | --- | :---: |');
+  for (const check of results.targets) {
+    lines.push(`| ${check.scenario} | ${check.target} | ${check.measured} | ${check.baseline} | ${check.met === null ? '–' : check.met ? 'yes' : 'no'} |`);
+  }
+  lines.push('');
+
+  const { delivery, fanout, rest, scale, connections } = results;
+  if (delivery) {
+    lines.push('## 1. Delivery', '');
+    lines.push(
+      `${delivery.pairs} sender/receiver pairs in direct threads, senders and receivers spread over ${delivery.workers} load processes (a pair's two ends ` +
+        `in different processes). Senders send \`message:send\` open-loop at the offered rate for ${delivery.stepSeconds} s per step; the rate steps up ` +
+        `until p99 passes ${delivery.p99LimitMs} ms or a step is not sustained (✗: messages skipped by the load generator because ${plan.delivery.maxInFlightPerWorker.toLocaleString('en')} ` +
+        'per process were unacknowledged, failed, or not all delivered; ²: a step that failed was measured once more, these are the second figures). ' +
+        'Stored/s counts acknowledgements (the message is committed); delivered/s counts ' +
+        '`message:new` at the receivers. Baseline: a bare Socket.IO relay (no auth, no database, `test/bench/relay-server.ts`) under the same load, in the same run.',
+      '',
+    );
+    lines.push(...deliveryTable(delivery), '');
+    lines.push(
+      `Sustained (every message stored and delivered, p99 ≤ ${delivery.p99LimitMs} ms): **Parley ${n(delivery.parley.sustainedPerSecond)} msg/s**, ` +
+        `relay ${n(delivery.relay.sustainedPerSecond)} msg/s, ratio **${delivery.ratio}**. ` +
+        `Parley stopped because ${delivery.parley.stoppedBecause}; the relay because ${delivery.relay.stoppedBecause}.`,
+      '',
+      ...(delivery.storageCeiling
+        ? [
+            `Storage ceiling on this machine: Parley's send statement alone (\`MessagesRepository.insertMessageIdempotent\` through TypeORM and pg, ` +
+              `pool of 10, ${delivery.storageCeiling.concurrency} callers back to back in another process, no HTTP, sockets or Nest) stored ` +
+              `**${n(delivery.storageCeiling.storedPerSecond)} msg/s**, p50 / p99 ${delivery.storageCeiling.latency.p50} / ${delivery.storageCeiling.latency.p99} ms, ` +
+              `CPU per message ${delivery.storageCeiling.cpuPerMessage.serverMs.toFixed(2)} ms in the caller and ${delivery.storageCeiling.cpuPerMessage.databaseMs?.toFixed(2) ?? '–'} ms in PostgreSQL.`,
+            '',
+          ]
+        : []),
+      '![Delivery latency against offered rate](latency.svg)',
+      '',
+    );
+  }
+  if (fanout) {
+    lines.push('## 2. Group fan-out', '');
+    lines.push(
+      `One group of ${n(fanout.members)} members, every member connected (${n(fanout.connected)} sockets over ${fanout.workers} processes, connected in ${fanout.connectSeconds} s). ` +
+        `${fanout.messages} messages, one at a time (50 ms apart, after warm-up), each timed from the send until the last of the other ${n(fanout.members - 1)} members has it.`,
+      '',
+      '| members | messages | last member p50 / p95 / p99 / max ms | any member p50 / p95 / p99 ms | sender ack p50 / p99 ms | incomplete | CPU ms/message: server / PostgreSQL / members |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| ${n(fanout.members)} | ${fanout.messages} | ${trio(fanout.lastMember)} / ${fanout.lastMember.max} | ${trio(fanout.perDelivery)} | ${fanout.ack.p50} / ${fanout.ack.p99} | ${fanout.incomplete} | ${cpu(fanout.cpuPerMessage)} |`,
+      '',
+    );
+  }
+  if (rest) {
+    lines.push('## 3. REST', '');
+    lines.push(
+      `autocannon, ${rest.connections} connections, ${rest.durationSeconds} s per request type; each request as the next of ${rest.users} users ` +
+        `or into the next of their ${n(rest.threads)} direct threads (60 messages each at the start). Nobody is connected by socket meanwhile.`,
+      '',
+      '| request | requests/s | p50 ms | p99 ms | max ms | non-2xx | errors | CPU ms/request: server / PostgreSQL / autocannon |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...rest.endpoints.map(
+        (e) =>
+          `| ${e.name}: \`${e.request}\` | ${n(e.requestsPerSecond)} | ${e.latencyP50} | ${e.latencyP99} | ${e.latencyMax} | ${e.non2xx} | ${e.errors} | ${cpu(e.cpuPerRequest)} |`,
+      ),
+      '',
+    );
+  }
+  if (scale && scale.sizes.length > 0) {
+    lines.push('## 4. Scale', '');
+    lines.push(
+      `${n(scale.threads)} direct threads; one user is in ${n(scale.busyUserThreads)} of them, among them the biggest thread (95% of all messages); ` +
+        `the rest are spread evenly. Loaded with bulk SQL (generate_series) between measurements, then \`VACUUM ANALYZE\`. ` +
+        `Each request ${scale.samples} times in a row on one keep-alive connection, as that user, after warm-up. ` +
+        (scale.note ? `_${scale.note}._` : ''),
+      '',
+    );
+    const header = scale.sizes.map((s) => `${n(s.messages)} messages p50 / p99 ms`);
+    lines.push(`| request | ${header.join(' | ')} |`, `| --- | ${header.map(() => '---:').join(' | ')} |`);
+    scale.sizes[0].endpoints.forEach((endpoint, i) => {
+      const name = endpoint.name.includes('deep') ? endpoint.name.replace(/[\d,]+ deep/, '90% deep') : endpoint.name;
+      lines.push(`| ${name} | ${scale.sizes.map((s) => `${s.endpoints[i].latency.p50} / ${s.endpoints[i].latency.p99}`).join(' | ')} |`);
+    });
+    lines.push(
+      '',
+      '"90% deep" is a page of 50 at offset 0.9 × the total: ' +
+        scale.sizes.map((s) => n(s.deepOffset)).join(', ') +
+        ' (the same 50 messages by `beforeSeq` and by `offset`).',
+      '',
+      'The deep page in PostgreSQL itself (`EXPLAIN ANALYZE`, median of 3):',
+      '',
+      '| messages | naive `ORDER BY seq OFFSET n LIMIT 50`: rows read, ms | what Parley runs, `seq > n ORDER BY seq LIMIT 50`: rows read, ms |',
+      '| ---: | ---: | ---: |',
+      ...scale.sizes.map(
+        (s) =>
+          `| ${n(s.messages)} | ${n(s.deepPagePlans.naiveOffset.rowsRead)}, ${s.deepPagePlans.naiveOffset.executionMs} | ${n(s.deepPagePlans.seqRange.rowsRead)}, ${s.deepPagePlans.seqRange.executionMs} |`,
+      ),
+      '',
+      'Why the offset path stays flat: `seq` is gapless (1…n per thread, messages are never deleted one by one), so `offset=k` is the seq range ' +
+        '`seq > k` and Parley runs it as an index range scan on `(thread_id, seq)` that reads the 50 rows it returns; a SQL `OFFSET` would walk ' +
+        'and discard every row before the page. The count comes from `threads.last_seq`, not `COUNT(*)`. Unread counts come from ' +
+        '`threads.last_seq − last_read_seq − own_after_marker` per thread the user is in: the cost follows the number of threads, not messages.',
+      '',
+    );
+  }
+  if (connections) {
+    lines.push('## 5. Connections', '');
+    lines.push(
+      `Idle authenticated sockets (each a user of its own, token in the handshake, connected once \`hello\` arrived) on one freshly started server process, ` +
+        `opened by ${connections.clientProcesses} client processes, ${plan.connections.concurrencyPerWorker} at a time each. Memory per connection is the ` +
+        `server's RSS (from /proc) after all connected and settled, minus before, divided by the sockets held. Open-files limit: ${connections.openFilesLimit ?? 'unlimited'}.` +
+        (connections.note ? ` _${connections.note}._` : ''),
+      '',
+      '| sockets | held | failed | connect time | connects/s | RSS before | RSS after | per connection | CPU ms/connect: server / PostgreSQL / clients |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| ${n(connections.requested)} | ${n(connections.held)} | ${connections.failed} | ${connections.connectSeconds} s | ${n(connections.connectsPerSecond)} | ${connections.rssBeforeMiB} MiB | ${connections.rssAfterMiB} MiB | ${connections.kibPerConnection} KiB | ${cpu(connections.cpuPerConnection)} |`,
+      '',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Latency percentiles against offered rate, Parley and the relay, on log scales; a self-made SVG. */
+export function renderLatencySvg(delivery: DeliveryResult | undefined, title: string): string {
+  const width = 860;
+  const height = 500;
+  const margin = { left: 70, right: 200, top: 50, bottom: 60 };
+  const plotW = width - margin.left - margin.right;
+  const plotH = height - margin.top - margin.bottom;
+  const runs = delivery ? [delivery.parley, delivery.relay] : [];
+  const steps = runs.flatMap((run) => run.steps);
+  const rates = steps.map((s) => s.offeredPerSecond);
+  const values = steps.flatMap((s) => [s.latency.p50, s.latency.p95, s.latency.p99]).filter((v) => v > 0 && Number.isFinite(v));
+  const xMin = Math.pow(10, Math.floor(Math.log10(Math.min(...rates, 1_000))));
+  const xMax = Math.pow(10, Math.ceil(Math.log10(Math.max(...rates, 1_000))));
+  const yMin = Math.pow(10, Math.floor(Math.log10(Math.min(...values, 1))));
+  const yMax = Math.pow(10, Math.ceil(Math.log10(Math.max(...values, 200))));
+  const x = (rate: number): number => margin.left + ((Math.log10(rate) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))) * plotW;
+  const y = (latency: number): number =>
+    margin.top + plotH - ((Math.log10(Math.max(latency, yMin)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * plotH;
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
+  out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
+  out.push(`<text x="${margin.left}" y="24" font-size="15" font-weight="bold">${escapeXml(title)}</text>`);
+  // Grid and axes: decades with 2 and 5 in between.
+  for (let decade = xMin; decade <= xMax; decade *= 10) {
+    for (const m of [1, 2, 5]) {
+      const rate = decade * m;
+      if (rate > xMax) break;
+      out.push(`<line x1="${x(rate)}" y1="${margin.top}" x2="${x(rate)}" y2="${margin.top + plotH}" stroke="#e5e5e5"/>`);
+      out.push(`<text x="${x(rate)}" y="${margin.top + plotH + 18}" text-anchor="middle">${rate.toLocaleString('en')}</text>`);
+    }
+  }
+  for (let decade = yMin; decade <= yMax; decade *= 10) {
+    for (const m of [1, 2, 5]) {
+      const latency = decade * m;
+      if (latency > yMax) break;
+      out.push(`<line x1="${margin.left}" y1="${y(latency)}" x2="${margin.left + plotW}" y2="${y(latency)}" stroke="#e5e5e5"/>`);
+      out.push(
+        `<text x="${margin.left - 8}" y="${y(latency) + 4}" text-anchor="end">${latency < 1 ? latency.toFixed(1) : latency.toLocaleString('en')}</text>`,
+      );
+    }
+  }
+  out.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
+  out.push(`<text x="${margin.left + plotW / 2}" y="${height - 18}" text-anchor="middle">offered rate (messages/s, log scale)</text>`);
+  out.push(`<text transform="translate(18 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">send → receive latency (ms, log scale)</text>`);
+  for (const [limit, label] of [
+    [50, 'target p99 at 2,000/s: 50 ms'],
+    [100, 'step limit: p99 100 ms'],
+  ] as const) {
+    out.push(`<line x1="${margin.left}" y1="${y(limit)}" x2="${margin.left + plotW}" y2="${y(limit)}" stroke="#c00" stroke-dasharray="2 3"/>`);
+    out.push(`<text x="${margin.left + 6}" y="${y(limit) - 4}" fill="#c00" font-size="11">${label}</text>`);
+  }
+  const series: { run: DeliveryRun | undefined; key: 'p50' | 'p95' | 'p99'; color: string; dash: string; label: string }[] = [
+    { run: delivery?.parley, key: 'p99', color: '#1f4e9c', dash: '', label: 'Parley p99' },
+    { run: delivery?.parley, key: 'p95', color: '#4f7fcf', dash: '', label: 'Parley p95' },
+    { run: delivery?.parley, key: 'p50', color: '#9bb8e8', dash: '', label: 'Parley p50' },
+    { run: delivery?.relay, key: 'p99', color: '#b35c00', dash: '6 4', label: 'bare relay p99' },
+    { run: delivery?.relay, key: 'p95', color: '#e08a2c', dash: '6 4', label: 'bare relay p95' },
+    { run: delivery?.relay, key: 'p50', color: '#f2bf80', dash: '6 4', label: 'bare relay p50' },
+  ];
+  series.forEach((s, i) => {
+    const points = (s.run?.steps ?? [])
+      .filter((step) => Number.isFinite(step.latency[s.key]))
+      .map((step) => `${x(step.offeredPerSecond).toFixed(1)},${y(step.latency[s.key]).toFixed(1)}`);
+    if (points.length > 0) {
+      out.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
+      for (const point of points) {
+        const [px, py] = point.split(',');
+        out.push(`<circle cx="${px}" cy="${py}" r="3" fill="${s.color}"/>`);
+      }
+    }
+    const ly = margin.top + 10 + i * 20;
+    const lx = margin.left + plotW + 16;
+    out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 28}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
+    out.push(`<text x="${lx + 34}" y="${ly + 4}">${s.label}</text>`);
+  });
+  if (!delivery) out.push(`<text x="${margin.left + plotW / 2}" y="${margin.top + plotH / 2}" text-anchor="middle">no delivery results</text>`);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
