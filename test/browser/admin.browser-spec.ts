@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot } from '../support/browser.js';
+import { eventually, launchChromium, screenshot } from '../support/browser.js';
 import { connectLive, type LiveClient } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 
@@ -63,8 +63,9 @@ describe('admin panel in Chromium', () => {
     await page.fill('input[name="email"]', 'staffer');
     await page.fill('input[name="password"]', 'staff-password');
     await Promise.all([page.waitForURL(/\/admin$/), page.click('form button')]);
+    // The cards show "…" until the counts request answers: wait for the number, not just the element.
     const users = page.locator('[data-testid="count-users"] h2');
-    await expect(users.textContent({ timeout: 15_000 })).resolves.toBe('3');
+    await eventually(async () => expect(await users.textContent()).toBe('3'), 15_000);
     await screenshot(page, 'admin-dashboard');
   });
 

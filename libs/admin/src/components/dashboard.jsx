@@ -28,7 +28,7 @@ const Dashboard = () => {
     <Box variant="grey" data-testid="parley-dashboard">
       <H2>Parley admin</H2>
       <Text mb="xl">
-        Users, threads and messages of this Parley server. Changes made here go through the same rules as the API and reach open inboxes live.
+        Users, threads and messages of this Parley server. Changes made here go through the same rules as the API; messages sent here reach open inboxes live.
       </Text>
       {error ? <MessageBox message={`Could not load the counts: ${error}`} variant="danger" /> : null}
       <Box flex flexDirection="row" flexWrap="wrap" style={{ gap: '16px' }}>
