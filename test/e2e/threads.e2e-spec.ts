@@ -612,6 +612,39 @@ describe('users and threads', () => {
       await call('delete', `/api/v1/threads/${pair.id}/participants/${founder.id}/`, early).expect(204);
       await call('delete', `/api/v1/threads/${pair.id}/`, early).expect(204);
     });
+
+    it('lets members send while others are removed, leave and are added back, without refusing anyone', async () => {
+      // Removing a member locks rows the senders also lock; in the wrong order, PostgreSQL aborts one of them.
+      const host = await person('rhost');
+      const senders = [await person('rsender1'), await person('rsender2'), await person('rsender3')];
+      const moving = await person('rmoving');
+      const leaving = await person('rleaving');
+      const room = await createThread(host, { participants: [...senders, moving, leaving].map((p) => p.id), title: 'Busy room' }, 201);
+      const rounds = 12;
+      for (let round = 0; round < rounds; round += 1) {
+        const statuses = await Promise.all([
+          ...senders.map(
+            async (sender) => (await call('post', `/api/v1/threads/${room.id}/messages/`, sender, { text: `r${round} ${sender.username}` })).status,
+          ),
+          (async () => {
+            const removed = (await call('delete', `/api/v1/threads/${room.id}/participants/${moving.id}/`, host)).status;
+            const added = (await call('post', `/api/v1/threads/${room.id}/participants/`, host, { userId: moving.id })).status;
+            return removed * 1000 + added;
+          })(),
+          (async () => {
+            const left = (await call('delete', `/api/v1/threads/${room.id}/participants/${leaving.id}/`, leaving)).status;
+            const back = (await call('post', `/api/v1/threads/${room.id}/participants/`, host, { userId: leaving.id })).status;
+            return left * 1000 + back;
+          })(),
+        ]);
+        expect(statuses).toEqual([201, 201, 201, 204201, 204201]);
+      }
+      const history = (await call('get', `/api/v1/threads/${room.id}/messages/?limit=200`, host).expect(200)).body as Envelope<MessageView>;
+      expect(history.count).toBe(rounds * senders.length);
+      expect(history.results.map((message) => message.seq)).toEqual(Array.from({ length: rounds * senders.length }, (_, i) => i + 1));
+      const members = (await getThread(host, room.id)).participants.map((p) => p.id).sort((a, b) => a - b);
+      expect(members).toEqual([host, ...senders, moving, leaving].map((p) => p.id).sort((a, b) => a - b));
+    });
   });
 
   describe('threads the caller is not in', () => {

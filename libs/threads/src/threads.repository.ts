@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
 import type { MessageRecord } from '../../messages/src/message.mapper.js';
 import { Participant, type ParticipantRole } from './participant.entity.js';
@@ -206,6 +206,7 @@ export class ThreadsRepository {
   /** Adds a member whose marker starts at the thread's newest message: the history is visible, not unread. */
   addParticipant(threadId: number, userId: number): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
+      await lockThread(manager, threadId, 'FOR NO KEY UPDATE');
       const inserted: unknown[] = await manager.query(
         `INSERT INTO participants (thread_id, user_id, role, last_read_seq)
          SELECT id, $2, 'member', last_seq FROM threads WHERE id = $1
@@ -222,6 +223,8 @@ export class ThreadsRepository {
   /** Removes a participant; an owner who leaves hands the group to its longest-standing member; the last one out deletes it. */
   removeParticipant(threadId: number, userId: number): Promise<RemovalOutcome> {
     return this.dataSource.transaction(async (manager) => {
+      // FOR UPDATE, not NO KEY UPDATE: the last one out deletes the thread row.
+      await lockThread(manager, threadId, 'FOR UPDATE');
       // TypeORM answers a DELETE … RETURNING with [rows, affectedCount].
       const [deleted]: [{ role: ParticipantRole }[], number] = await manager.query(
         `DELETE FROM participants WHERE thread_id = $1 AND user_id = $2 RETURNING role`,
@@ -244,4 +247,13 @@ export class ThreadsRepository {
       return { removed: true, threadDeleted: false, remainingIds: remaining.map((row) => row.user_id) };
     });
   }
+}
+
+/**
+ * Every transaction that changes a thread's participants or messages locks the thread row first, before any
+ * participant row (sending does, in its one statement). One order for all of them: no deadlocks between a send,
+ * a member leaving and the owner removing someone else.
+ */
+async function lockThread(manager: EntityManager, threadId: number, strength: 'FOR UPDATE' | 'FOR NO KEY UPDATE'): Promise<void> {
+  await manager.query(`SELECT 1 FROM threads WHERE id = $1 ${strength}`, [threadId]);
 }
