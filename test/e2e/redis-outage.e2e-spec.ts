@@ -78,7 +78,12 @@ describe('Redis outage under two instances (server processes behind a TCP proxy)
     database = await createServerDatabase(process.env.DATABASE_URL as string);
     const redis = new URL(process.env.REDIS_URL as string);
     proxy = await TcpProxy.start(redis.hostname, Number(redis.port || 6379));
-    const shared = { JWT_SECRET: randomBytes(32).toString('hex'), DATABASE_URL: database.url, LOG_LEVEL: 'log' };
+    const shared = {
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'log',
+      REDIS_KEY_PREFIX: `parley-outage-${randomBytes(6).toString('hex')}`,
+    };
     // Live events travel on Redis channels named after user ids (rooms `user:<id>`), and other suites (scale-out) may
     // use the same Redis at the same time with ids from 1: start this database's users far from theirs.
     await migrateDatabase(serverEnvironment(shared));

@@ -14,6 +14,7 @@ describe('rate limits across two instances (REDIS_URL)', () => {
   beforeAll(async () => {
     const shared = {
       REDIS_URL: process.env.REDIS_URL as string,
+      REDIS_KEY_PREFIX: `parley-limits-${randomUUID()}`,
       JWT_SECRET: randomUUID() + randomUUID(),
       RATE_LIMIT_SIGNIN_PER_USER: '4',
       RATE_LIMIT_MESSAGES_PER_SECOND: '6',

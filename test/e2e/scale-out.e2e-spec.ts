@@ -20,9 +20,8 @@ describe('scale-out across two instances (REDIS_URL)', () => {
   };
 
   beforeAll(async () => {
-    const redis = { REDIS_URL: process.env.REDIS_URL as string };
-    // Both instances must accept each other's tokens, as instances behind one load balancer do.
-    const shared = { ...redis, JWT_SECRET: randomUUID() + randomUUID() };
+    // Both instances must accept each other's tokens and share Redis channels, as instances of one deployment do.
+    const shared = { REDIS_URL: process.env.REDIS_URL as string, REDIS_KEY_PREFIX: `parley-scale-${randomUUID()}`, JWT_SECRET: randomUUID() + randomUUID() };
     a = await startTestApp(shared);
     b = await startTestApp(shared, { databaseUrl: a.databaseUrl as string });
     [alice, bob, carol] = await Promise.all([a.createUser('alice'), a.createUser('bob'), a.createUser('carol')]);
@@ -78,6 +77,25 @@ describe('scale-out across two instances (REDIS_URL)', () => {
     await aliceOnA.waitFor('presence', (e) => e.userId === carol.id && e.online === true);
     carolOnB.close();
     await aliceOnA.waitFor('presence', (e) => e.userId === carol.id && e.online === false);
+  });
+
+  it('keeps another deployment on the same Redis out: its users with the same ids get nothing', async () => {
+    // A separate deployment (its own database, REDIS_KEY_PREFIX and secret) whose users have the same ids as ours.
+    const other = await startTestApp({ REDIS_URL: process.env.REDIS_URL as string });
+    try {
+      const twins = await Promise.all([other.createUser('alice'), other.createUser('bob'), other.createUser('carol')]);
+      const bobsTwin = twins.find((twin) => twin.id === bob.id);
+      expect(bobsTwin).toBeDefined();
+      const [aliceOnA, bobOnB, twinOnOther] = await Promise.all([live(a, alice), live(b, bob), live(other, bobsTwin as TestUser)]);
+      for (const text of ['for bob only', 'still for bob only']) {
+        const ack = await aliceOnA.request<{ ok: boolean; message: { id: number } }>('message:send', { threadId, text, clientMessageId: randomUUID() });
+        await bobOnB.waitFor<{ message: { id: number } }>('message:new', (e) => e.message.id === ack.message.id);
+      }
+      // Both messages went through Redis to instance B; the other deployment's twin saw none of it.
+      expect(twinOnOther.received.map((r) => r.event)).toEqual(['hello']);
+    } finally {
+      await other.close();
+    }
   });
 
   it('relays typing from A to B', async () => {

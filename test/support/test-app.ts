@@ -62,6 +62,9 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     JWT_SECRET: randomBytes(32).toString('hex'),
     DATA_DIR: 'memory://',
     ...RATE_LIMITS_OFF,
+    // Suites run in parallel on one Redis: each app gets channels and keys of its own (instances that must see each
+    // other pass the same prefix).
+    REDIS_KEY_PREFIX: `parley-test-${randomBytes(6).toString('hex')}`,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });

@@ -40,7 +40,7 @@ export async function createApp(config: AppConfig, options: { logDestination?: D
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false, credentials: true });
   const ioAdapter = new ParleyIoAdapter(app, config.corsOrigins);
-  if (config.redisUrl) await ioAdapter.connectToRedis(config.redisUrl);
+  if (config.redisUrl) await ioAdapter.connectToRedis(config.redisUrl, config.redisKeyPrefix);
   app.useWebSocketAdapter(ioAdapter);
   app.enableShutdownHooks();
   mountSwagger(app);

@@ -30,6 +30,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DB_QUERY_TIMEOUT_MS: '5s' })).toThrow(/DB_QUERY_TIMEOUT_MS/);
   });
 
+  it('prefixes Redis channels and keys with "parley" unless told otherwise, and refuses a prefix with spaces or globs', () => {
+    expect(loadConfig({}).redisKeyPrefix).toBe('parley');
+    expect(loadConfig({ REDIS_KEY_PREFIX: 'parley-staging' }).redisKeyPrefix).toBe('parley-staging');
+    expect(() => loadConfig({ REDIS_KEY_PREFIX: 'my app' })).toThrow(/REDIS_KEY_PREFIX/);
+    expect(() => loadConfig({ REDIS_KEY_PREFIX: 'parley*' })).toThrow(/REDIS_KEY_PREFIX/);
+    expect(() => loadConfig({ REDIS_KEY_PREFIX: '' })).toThrow(/REDIS_KEY_PREFIX/);
+  });
+
   it('reports every wrong value in one error', () => {
     let thrown: unknown;
     try {

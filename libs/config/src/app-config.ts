@@ -93,6 +93,10 @@ class EnvironmentVariables {
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL?: string;
 
+  // Several deployments (or test runs) may share one Redis: each needs its own channels and keys.
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1 to 64 letters, digits or _ . : -' })
+  REDIS_KEY_PREFIX = 'parley';
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
 
@@ -175,6 +179,8 @@ export class AppConfig {
   /** Signs the admin panel's session cookie; random per process (sessions end with it) unless ADMIN_SESSION_SECRET is set. */
   readonly adminSession: { readonly secret: string; readonly secretIsEphemeral: boolean };
   readonly redisUrl: string | undefined;
+  /** Starts every Redis channel and key of this deployment: instances that share it see each other, others do not. */
+  readonly redisKeyPrefix: string;
   readonly logLevel: LogLevelName;
   readonly corsOrigins: string[];
   /** Express' `trust proxy`: which proxies' X-Forwarded-* headers to believe (client address, HTTPS). */
@@ -237,6 +243,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       secretIsEphemeral: !vars.ADMIN_SESSION_SECRET,
     },
     redisUrl: vars.REDIS_URL,
+    redisKeyPrefix: vars.REDIS_KEY_PREFIX,
     logLevel: vars.LOG_LEVEL as LogLevelName,
     corsOrigins: vars.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())

@@ -10,7 +10,7 @@ describe('RedisRateLimitStore without Redis', () => {
   const connect = (url: string): RedisRateLimitStore => {
     redis = new RedisCommands({ redisUrl: url } as AppConfig);
     redis.onModuleInit();
-    return new RedisRateLimitStore(redis.client as NonNullable<RedisCommands['client']>);
+    return new RedisRateLimitStore(redis.client as NonNullable<RedisCommands['client']>, 'parley-spec');
   };
   afterEach(async () => {
     await redis?.onApplicationShutdown();

@@ -38,15 +38,18 @@ export class RedisRateLimitStore extends RateLimitStore {
   // After a failure, Redis is left alone for a while, so that a stalled Redis costs one timeout, not one per request.
   private retryAt = 0;
 
-  /** `client`: the instance's Redis command connection (RedisCommands). */
-  constructor(private readonly client: RedisCommandClient) {
+  /** `client`: the instance's Redis command connection (RedisCommands); `keyPrefix`: the deployment's REDIS_KEY_PREFIX. */
+  constructor(
+    private readonly client: RedisCommandClient,
+    private readonly keyPrefix: string,
+  ) {
     super();
   }
 
   async hit(key: string, windowMs: number, limit: number, blockMs: number): Promise<RateLimitHit> {
     if (Date.now() < this.retryAt) return UNCHECKED;
     try {
-      const redisKey = `parley:rate:${key}`;
+      const redisKey = `${this.keyPrefix}:rate:${key}`;
       const [hits, blockedForMs] = (await withTimeout(
         this.client.eval(HIT, { keys: [redisKey, `${redisKey}:blocked`], arguments: [String(windowMs), String(limit), String(blockMs)] }),
         ANSWER_TIMEOUT_MS,

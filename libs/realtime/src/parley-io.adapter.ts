@@ -26,6 +26,7 @@ type ConnectionName = 'publish' | 'subscribe';
 export class ParleyIoAdapter extends IoAdapter {
   private readonly log = new Logger('ParleyIoAdapter');
   private redisClients: RedisClient[] = [];
+  private redisKey = 'socket.io';
 
   constructor(
     private readonly nestApp: INestApplicationContext,
@@ -34,7 +35,8 @@ export class ParleyIoAdapter extends IoAdapter {
     super(nestApp);
   }
 
-  async connectToRedis(url: string): Promise<void> {
+  /** `keyPrefix` names the pub/sub channels: only instances with the same prefix share rooms. */
+  async connectToRedis(url: string, keyPrefix: string): Promise<void> {
     // Without the offline queue a publish while Redis is away fails at once instead of waiting in memory.
     const pub = createClient({ url, disableOfflineQueue: true });
     const sub = createClient({ url });
@@ -43,6 +45,7 @@ export class ParleyIoAdapter extends IoAdapter {
     await Promise.all([pub.connect(), sub.connect()]);
     this.guardPublishes(pub);
     this.redisClients = [pub, sub];
+    this.redisKey = `${keyPrefix}:socket.io`;
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -52,7 +55,7 @@ export class ParleyIoAdapter extends IoAdapter {
       ...(this.corsOrigins.length > 0 ? { cors: { origin: this.corsOrigins, credentials: true } } : {}),
     } as ServerOptions);
     const [pub, sub] = this.redisClients;
-    if (pub && sub) server.adapter(createAdapter(pub, sub));
+    if (pub && sub) server.adapter(createAdapter(pub, sub, { key: this.redisKey }));
     return server;
   }
 
