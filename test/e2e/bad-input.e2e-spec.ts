@@ -57,7 +57,7 @@ const KIB = 1024;
 
 const cases: BadCase[] = [
   // ── Malformed JSON ────────────────────────────────────────────────────────────────────────────────
-  { name: 'malformed JSON: lone brace (token)', method: 'post', path: TOKEN, anonymous: true, raw: '{', status: 400 },
+  { name: 'malformed JSON: lone brace (token)', method: 'post', path: TOKEN, anonymous: true, raw: '{', status: 400, code: 'malformed_json' },
   {
     name: 'malformed JSON: trailing comma (token)',
     method: 'post',
@@ -115,7 +115,7 @@ const cases: BadCase[] = [
   },
 
   // ── Body size, content type, encoding ─────────────────────────────────────────────────────────────
-  { name: 'body of 65 KiB (send message) → 413', method: 'post', path: MSG, raw: `{"text":"${'a'.repeat(65 * KIB)}"}`, status: 413 },
+  { name: 'body of 65 KiB (send message) → 413', method: 'post', path: MSG, raw: `{"text":"${'a'.repeat(65 * KIB)}"}`, status: 413, code: 'payload_too_large' },
   {
     name: 'body of 64 KiB + 1 byte (send message) → 413',
     method: 'post',
@@ -200,7 +200,7 @@ const cases: BadCase[] = [
   { name: 'text as array', method: 'post', path: MSG, json: { text: ['hi'] }, status: 400 },
   { name: 'text as object', method: 'post', path: MSG, json: { text: { value: 'hi' } }, status: 400 },
   { name: 'text as boolean', method: 'post', path: MSG, json: { text: true }, status: 400 },
-  { name: 'text of 4001 characters', method: 'post', path: MSG, json: { text: 'x'.repeat(4001) }, status: 400 },
+  { name: 'text of 4001 characters', method: 'post', path: MSG, json: { text: 'x'.repeat(4001) }, status: 400, code: 'validation_failed' },
   {
     name: 'text of 4001 characters (group thread)',
     method: 'post',
@@ -309,7 +309,8 @@ const cases: BadCase[] = [
   { name: "path id '-1' (GET thread)", method: 'get', path: '/api/v1/threads/-1/', status: 400 },
   { name: "path id '1.5' (GET thread)", method: 'get', path: '/api/v1/threads/1.5/', status: 400 },
   { name: "path id '99999999999' (GET thread)", method: 'get', path: '/api/v1/threads/99999999999/', status: 400 },
-  { name: "path id '1e3' (GET thread)", method: 'get', path: '/api/v1/threads/1e3/', status: 400 },
+  { name: "path id '1e3' (GET thread)", method: 'get', path: '/api/v1/threads/1e3/', status: 400, code: 'invalid_id' },
+  { name: "path id with a leading zero '01' (GET thread)", method: 'get', path: '/api/v1/threads/01/', status: 400, code: 'invalid_id' },
   { name: "path id '2147483648' (GET thread)", method: 'get', path: '/api/v1/threads/2147483648/', status: 400 },
   { name: "path id '0x10' (DELETE thread)", method: 'delete', path: '/api/v1/threads/0x10/', status: 400 },
   // Non-canonical spellings of an existing thread's id must not address it.
@@ -452,7 +453,9 @@ describe('bad input', () => {
         expect(typeof message).toBe('string');
         expect((message as string).length).toBeGreaterThan(0);
       }
-      if (body.code !== undefined) expect(typeof body.code).toBe('string');
+      // Every refusal names itself with a code a client can switch on.
+      expect(typeof body.code).toBe('string');
+      expect(body.code).toMatch(/^[a-z0-9_]+$/);
       if (k.code) expect(body.code).toBe(k.code);
     });
   });

@@ -50,7 +50,7 @@ export class WebController {
   asset(@Param('file') file: string, @Res() res: Response): void {
     if (!ASSET_NAME.test(file)) throw new NotFoundException('No such asset.');
     res.sendFile(file, { root: ASSETS_DIR, maxAge: 0 }, (error) => {
-      if (error && !res.headersSent) res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'No such asset.' });
+      if (error && !res.headersSent) res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'No such asset.', code: 'not_found' });
     });
   }
 

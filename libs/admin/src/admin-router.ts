@@ -65,7 +65,7 @@ function refuseUnknownResourceOrAction(admin: AdminJS) {
     const resource = admin.resources.find((candidate) => candidate._decorated?.id() === resourceId);
     const actionName = resourceAction ?? recordAction;
     if (!resource || (actionName !== undefined && !resource.decorate().actions[actionName])) {
-      res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'No such resource or action.' });
+      res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'No such resource or action.', code: 'not_found' });
       return;
     }
     next();
@@ -78,7 +78,7 @@ function answerAdminNotFound(error: unknown, _req: Request, res: Response, next:
     next(error);
     return;
   }
-  res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'No such record.' });
+  res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'No such record.', code: 'not_found' });
 }
 
 /** AdminJS's Express router with its session login, behind the body-size check. */

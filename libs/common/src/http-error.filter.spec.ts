@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { BadRequestError } from './errors.js';
 import { isDatabaseUnavailable, toErrorBody } from './http-error.filter.js';
@@ -34,5 +35,41 @@ describe('errors that mean "the database cannot be reached right now"', () => {
     expect(isDatabaseUnavailable(violation)).toBe(false);
     expect(toErrorBody(violation, 'req-2')).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal error', requestId: 'req-2' });
     expect(toErrorBody(new BadRequestError('invalid_text', 'Bad text.'), 'req-3')).toMatchObject({ statusCode: 400, code: 'invalid_text' });
+  });
+});
+
+describe('every refusal carries a code', () => {
+  it('names the body parser failures', () => {
+    const parserError = (type: string, status: number, message = 'Unexpected end of JSON input') =>
+      Object.assign(new Error(message), { type, status, expose: true });
+    expect(toErrorBody(parserError('entity.parse.failed', 400), 'r')).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'Malformed JSON in request body. Unexpected end of JSON input',
+      code: 'malformed_json',
+    });
+    expect(toErrorBody(parserError('entity.too.large', 413), 'r')).toMatchObject({ statusCode: 413, error: 'Payload Too Large', code: 'payload_too_large' });
+    expect(toErrorBody(parserError('something.new', 415), 'r')).toMatchObject({ statusCode: 415, code: 'unsupported_media_type' });
+    // As Nest's Express adapter hands them over: wrapped, with the parser's own wording.
+    const wrapped = new BadRequestException('Unexpected end of JSON input', { cause: parserError('entity.parse.failed', 400) });
+    expect(toErrorBody(wrapped, 'r')).toMatchObject({
+      message: 'Malformed JSON in request body. Unexpected end of JSON input',
+      code: 'malformed_json',
+    });
+  });
+
+  it("keeps a Nest exception's own code, and derives one from the status otherwise", () => {
+    expect(toErrorBody(new BadRequestException({ message: ['text must be a string'], code: 'validation_failed' }), 'r')).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: ['text must be a string'],
+      code: 'validation_failed',
+    });
+    expect(toErrorBody(new NotFoundException('Cannot GET /api/v2/nothing'), 'r')).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Cannot GET /api/v2/nothing',
+      code: 'not_found',
+    });
   });
 });

@@ -46,13 +46,18 @@ function isBodyParserError(error: unknown): error is BodyParserError {
   return typeof candidate?.type === 'string' && typeof candidate.status === 'number' && candidate.expose === true;
 }
 
-const BODY_PARSER_MESSAGES: Record<string, string> = {
-  'entity.parse.failed': 'Malformed JSON in request body.',
-  'entity.too.large': 'Request body is larger than 64 KiB.',
-  'encoding.unsupported': 'Unsupported content encoding.',
-  'charset.unsupported': 'Unsupported charset; send UTF-8 JSON.',
-  'request.aborted': 'Request aborted.',
+const BODY_PARSER_ERRORS: Record<string, { code: string; message: string }> = {
+  'entity.parse.failed': { code: 'malformed_json', message: 'Malformed JSON in request body.' },
+  'entity.too.large': { code: 'payload_too_large', message: 'Request body is larger than 64 KiB.' },
+  'encoding.unsupported': { code: 'unsupported_encoding', message: 'Unsupported content encoding.' },
+  'charset.unsupported': { code: 'unsupported_charset', message: 'Unsupported charset; send UTF-8 JSON.' },
+  'request.aborted': { code: 'request_aborted', message: 'Request aborted.' },
 };
+
+/** The code of a refusal that names none (Nest's own, such as an unknown route): its status in snake case, `not_found`. */
+function codeForStatus(statusCode: number): string {
+  return (STATUS_CODES[statusCode] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '_');
+}
 
 /**
  * Node socket errors and PostgreSQL SQLSTATEs that mean "the database cannot be reached (or answer) right now":
@@ -111,6 +116,19 @@ export function toErrorBody(error: unknown, requestId: string | undefined): Erro
     const statusCode = statusForKind(domainError.kind);
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message: domainError.message, code: domainError.code };
   }
+  // Nest hands body parser failures over wrapped in an HttpException.
+  const parserError = isBodyParserError(error) ? error : error instanceof HttpException && isBodyParserError(error.cause) ? error.cause : undefined;
+  if (parserError) {
+    const known = BODY_PARSER_ERRORS[parserError.type];
+    return {
+      statusCode: parserError.status,
+      error: STATUS_CODES[parserError.status] ?? 'Error',
+      // The JSON parser's own words say where the body went wrong; they only quote what the client sent.
+      message:
+        parserError.type === 'entity.parse.failed' && error instanceof Error ? `${known?.message} ${error.message}` : (known?.message ?? 'Bad request body.'),
+      code: known?.code ?? codeForStatus(parserError.status),
+    };
+  }
   if (error instanceof HttpException) {
     const statusCode = error.getStatus();
     const response = error.getResponse();
@@ -119,11 +137,8 @@ export function toErrorBody(error: unknown, requestId: string | undefined): Erro
       statusCode,
       error: STATUS_CODES[statusCode] ?? 'Error',
       message: payload.message ?? error.message,
-      ...(payload.code ? { code: payload.code } : {}),
+      code: payload.code ?? codeForStatus(statusCode),
     };
-  }
-  if (isBodyParserError(error)) {
-    return { statusCode: error.status, error: STATUS_CODES[error.status] ?? 'Error', message: BODY_PARSER_MESSAGES[error.type] ?? 'Bad request body.' };
   }
   return { statusCode: 500, error: STATUS_CODES[500] ?? 'Internal Server Error', message: 'internal error', requestId };
 }

@@ -7,12 +7,13 @@ const MAX_ID = 2_147_483_647;
 export class ParseIdPipe implements PipeTransform<string, number> {
   transform(value: string, metadata: ArgumentMetadata): number {
     const name = metadata.data ?? 'id';
-    if (!/^[0-9]{1,10}$/.test(value)) {
-      throw new BadRequestException(`${name} must be a positive integer`);
+    // Plain decimal only: no sign, exponent, fraction or leading zero ("1e3", "+1" and "01" are not ids).
+    if (!/^[1-9][0-9]{0,9}$/.test(value)) {
+      throw new BadRequestException({ message: `${name} must be a positive integer`, code: 'invalid_id' });
     }
     const id = Number(value);
-    if (id < 1 || id > MAX_ID) {
-      throw new BadRequestException(`${name} must be a positive integer no larger than ${MAX_ID}`);
+    if (id > MAX_ID) {
+      throw new BadRequestException({ message: `${name} must be a positive integer no larger than ${MAX_ID}`, code: 'invalid_id' });
     }
     return id;
   }

@@ -40,6 +40,8 @@ function findUnacceptable(value: unknown, depth = 0): Unacceptable | undefined {
 export class StrictValidationPipe extends ValidationPipe {
   constructor() {
     super({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: true });
+    // Nest's messages (one per wrong field), with the code every refusal carries.
+    this.exceptionFactory = (errors) => new BadRequestException({ message: this.flattenValidationErrors(errors), code: 'validation_failed' });
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {

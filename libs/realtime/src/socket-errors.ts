@@ -18,12 +18,16 @@ export function toSocketErrorAck(error: unknown): SocketErrorAck {
   const domainError = asDomainError(error);
   if (domainError) return { ok: false, error: { code: domainError.kind, message: domainError.message, reason: domainError.code } };
   if (error instanceof HttpException) {
-    const response = error.getResponse() as { message?: string | string[] } | string;
+    const response = error.getResponse() as { message?: string | string[]; code?: string } | string;
     const message = typeof response === 'string' ? response : response.message;
+    const reason = typeof response === 'string' ? undefined : response.code;
     const status = error.getStatus();
     const code: SocketErrorCode =
       status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'bad_request';
-    return { ok: false, error: { code, message: Array.isArray(message) ? [...new Set(message)].join('; ') : (message ?? error.message) } };
+    return {
+      ok: false,
+      error: { code, message: Array.isArray(message) ? [...new Set(message)].join('; ') : (message ?? error.message), ...(reason ? { reason } : {}) },
+    };
   }
   if (error instanceof WsException) {
     const detail = error.getError();
