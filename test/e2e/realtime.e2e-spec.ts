@@ -178,6 +178,43 @@ describe('live delivery over Socket.IO', () => {
     await carolLive.waitFor('thread:deleted', (e) => e.threadId === group);
   });
 
+  it('shows each member its own view of a changed thread: its unread count and read state, once', async () => {
+    userCount += 1;
+    const newcomer = await t.createUser(`newcomer${userCount}`);
+    const group = await createThread(alice, [bob, carol], 'Views');
+    for (const text of ['first', 'second']) {
+      await t.http().post(`/api/v1/threads/${group}/messages/`).set('Authorization', alice.auth).send({ text }).expect(201);
+    }
+    const history = await t.http().get(`/api/v1/threads/${group}/messages/`).set('Authorization', bob.auth).expect(200);
+    await t
+      .http()
+      .post(`/api/v1/messages/${(history.body as { results: Message[] }).results[1]?.id}/read/`)
+      .set('Authorization', bob.auth)
+      .expect(200);
+    const [aliceLive, bobLive, carolLive, newcomerLive] = await Promise.all([live(alice), live(bob), live(carol), live(newcomer)]);
+    await t.http().post(`/api/v1/threads/${group}/participants/`).set('Authorization', alice.auth).send({ userId: newcomer.id }).expect(201);
+
+    type View = { thread: { id: number; participants: unknown[]; unreadCount: number; lastMessage: { text: string; readByMe: boolean } } };
+    const updated = (e: View): boolean => e.thread.id === group && e.thread.participants.length === 4;
+    const expected: [LiveClient, number, boolean][] = [
+      [aliceLive, 0, true],
+      [bobLive, 0, true],
+      [carolLive, 2, false],
+      // A new member starts at the newest message: the history is there, none of it unread.
+      [newcomerLive, 0, true],
+    ];
+    for (const [client, unreadCount, readByMe] of expected) {
+      const view = await client.waitFor<View>('thread:updated', updated);
+      expect(view.thread).toMatchObject({ unreadCount, lastMessage: { text: 'second', readByMe } });
+    }
+    // Let anything still queued for this thread arrive, then count: one view each.
+    await t.http().post(`/api/v1/threads/${group}/messages/`).set('Authorization', alice.auth).send({ text: 'after' }).expect(201);
+    for (const [client] of expected) {
+      await client.waitFor<{ message: Message }>('message:new', (e) => e.message.text === 'after' && e.message.threadId === group);
+      expect(client.all<View>('thread:updated').filter(updated)).toHaveLength(1);
+    }
+  });
+
   it('stores one message for 50 concurrent sends of one clientMessageId over REST and two sockets, delivered once', async () => {
     const threadId = await createThread(alice, [bob]);
     const [tab1, tab2, bobLive] = await Promise.all([live(alice), live(alice), live(bob)]);

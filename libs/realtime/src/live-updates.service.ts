@@ -144,7 +144,7 @@ export class LiveUpdatesService {
 
   private async planThreadViews(event: 'thread:new' | 'thread:updated', threadId: number): Promise<LiveEmit[]> {
     const views = await this.threads.viewsForParticipants(threadId);
-    return views.map((view) => ({ userIds: [view.userId], event, data: { thread: view.thread } }));
+    return views.map((view) => ({ userIds: view.userIds, event, data: { thread: view.thread } }));
   }
 
   private async planUnreadCounts(threadId: number, userIds: number[]): Promise<LiveEmit[]> {

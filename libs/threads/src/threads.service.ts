@@ -14,7 +14,7 @@ import { UsersRepository } from '../../users/src/users.repository.js';
 import type { CreateThreadDto, ThreadDto } from './dto/thread.dto.js';
 import type { Participant } from './participant.entity.js';
 import type { Thread } from './thread.entity.js';
-import { toThreadDto } from './thread.mapper.js';
+import { toThreadDto, toThreadViewsByViewer } from './thread.mapper.js';
 import { planNewThread } from './thread-rules.js';
 import { ThreadsRepository } from './threads.repository.js';
 
@@ -109,11 +109,15 @@ export class ThreadsService {
     }
   }
 
-  /** The thread as each of its participants sees it, for live notifications (not an actor's request). */
-  async viewsForParticipants(threadId: number): Promise<{ userId: number; thread: ThreadDto }[]> {
-    const rows = await this.threads.findParticipantRowsOfThread(threadId);
-    const views = await this.toViews(rows);
-    return rows.map((row, index) => ({ userId: row.userId, thread: views[index] }));
+  /** The thread as each of its participants sees it, those who see the same together (live notifications, not an actor's request). */
+  async viewsForParticipants(threadId: number): Promise<{ userIds: number[]; thread: ThreadDto }[]> {
+    const [rows, participants, lastMessages] = await Promise.all([
+      this.threads.findParticipantRowsOfThread(threadId),
+      this.threads.findParticipantsWithUsers([threadId]),
+      this.threads.findLastMessages([threadId]),
+    ]);
+    const thread = rows[0]?.thread;
+    return thread ? toThreadViewsByViewer(thread, rows, participants, lastMessages.get(threadId)) : [];
   }
 
   /** Views of the caller's threads in a constant number of queries, whatever the page size. */
