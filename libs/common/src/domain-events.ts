@@ -1,11 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
 
+/** A stored message with its sender, as repositories return it and `message.created` carries it. */
+export interface MessageRecord {
+  id: number;
+  threadId: number;
+  seq: number;
+  senderId: number;
+  text: string;
+  clientMessageId: string | null;
+  createdAt: Date;
+  sender: { id: number; username: string; displayName: string };
+}
+
 /**
  * What happened, published by services right after their transaction committed (before any further await, so
  * that events of one thread are published in commit order). Transports subscribe.
  */
 export type DomainEvent =
-  | { type: 'message.created'; threadId: number; messageId: number; seq: number; senderId: number }
+  // The stored message itself rides along: whoever announces it need not read it back.
+  | { type: 'message.created'; threadId: number; messageId: number; seq: number; senderId: number; message: MessageRecord }
   | { type: 'read-marker.moved'; threadId: number; userId: number; lastReadSeq: number; readAt: Date }
   | { type: 'thread.created'; threadId: number; participantIds: number[] }
   | { type: 'thread.updated'; threadId: number; participantIds: number[]; removedUserIds: number[] }

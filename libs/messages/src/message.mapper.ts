@@ -1,18 +1,10 @@
+import type { MessageRecord } from '../../common/src/index.js';
 import { toUserDto } from '../../users/src/user.mapper.js';
 import type { MessageDto } from './dto/message.dto.js';
 import { isReadBy, isReadByOthers, type ReadersIndex, type ReadMarker } from './read-flags.js';
 
-/** A stored message with its sender, as repositories return it. */
-export interface MessageRecord {
-  id: number;
-  threadId: number;
-  seq: number;
-  senderId: number;
-  text: string;
-  clientMessageId: string | null;
-  createdAt: Date;
-  sender: { id: number; username: string; displayName: string };
-}
+// Defined beside the domain events, which carry it.
+export type { MessageRecord };
 
 /** The one place a message becomes a MessageDto, with the read flags as the viewer sees them. */
 export function toMessageDto(message: MessageRecord, viewer: ReadMarker, readers: ReadersIndex): MessageDto {

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { DomainEvent } from '../../common/src/index.js';
 import { toMessageDto } from '../../messages/src/message.mapper.js';
-import { MessagesRepository } from '../../messages/src/messages.repository.js';
 import { ReadersIndex } from '../../messages/src/read-flags.js';
 import type { ParticipantReadState } from '../../read-status/src/read-status.repository.js';
 import { ReadStatusService } from '../../read-status/src/read-status.service.js';
@@ -35,7 +34,6 @@ export class LiveUpdatesService {
   private readonly unplannedMessages = new Map<number, QueuedMessage>();
 
   constructor(
-    private readonly messages: MessagesRepository,
     private readonly threads: ThreadsService,
     private readonly readStatus: ReadStatusService,
   ) {}
@@ -100,11 +98,11 @@ export class LiveUpdatesService {
 
   /** message:new for everyone (read by the sender), the recipients' new counts; then the sender's marker move, if it came along. */
   private async planMessageCreated(created: MessageCreated, markerMoved?: MarkerMoved): Promise<LiveEmit[]> {
-    const { threadId, senderId } = created;
-    const [message, participants] = await Promise.all([this.messages.findById(created.messageId), this.readStatus.readStateOfParticipants(threadId)]);
+    const { threadId, senderId, message } = created;
+    const participants = await this.readStatus.readStateOfParticipants(threadId);
     const afterward = markerMoved ? await this.planMarkerMoved(markerMoved, participants) : [];
     // The thread went in the meantime: nothing to show, but the sender's counts still changed.
-    if (!message) return afterward;
+    if (participants.length === 0) return afterward;
     const readers = ReadersIndex.fromMarkers(participants);
     const recipients = participants.filter((participant) => participant.userId !== senderId);
     return [
