@@ -106,7 +106,12 @@ export async function settleReadMarkers(sql: Sql, threadIds: number[] | null, ma
   );
 }
 
-/** Planner statistics and the visibility map after a bulk load, as autovacuum would leave them. */
+/**
+ * Planner statistics and the visibility map after a bulk load, as autovacuum would leave them; then a checkpoint, so
+ * that writing out the load's dirty pages does not happen during the measurements that follow (it needs superuser or
+ * pg_checkpoint; without, the checkpoint is skipped).
+ */
 export async function analyze(sql: Sql): Promise<void> {
   await sql.query('VACUUM ANALYZE');
+  await sql.query('CHECKPOINT').catch(() => undefined);
 }
