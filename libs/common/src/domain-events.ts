@@ -17,8 +17,8 @@ export interface MessageRecord {
  * that events of one thread are published in commit order). Transports subscribe.
  */
 export type DomainEvent =
-  // The stored message itself rides along: whoever announces it need not read it back.
-  | { type: 'message.created'; threadId: number; messageId: number; seq: number; senderId: number; message: MessageRecord }
+  // The stored message itself: whoever announces it need not read it back.
+  | { type: 'message.created'; threadId: number; message: MessageRecord }
   | { type: 'read-marker.moved'; threadId: number; userId: number; lastReadSeq: number; readAt: Date }
   | { type: 'thread.created'; threadId: number; participantIds: number[] }
   | { type: 'thread.updated'; threadId: number; participantIds: number[]; removedUserIds: number[] }

@@ -49,7 +49,7 @@ export class MessagesService {
     }
 
     const { record, markers } = stored;
-    this.events.publish({ type: 'message.created', threadId, messageId: record.id, seq: record.seq, senderId: actor.id, message: record });
+    this.events.publish({ type: 'message.created', threadId, message: record });
     // Sending read everything up to the message: the others learn it like any other marker move.
     this.events.publish({ type: 'read-marker.moved', threadId, userId: actor.id, lastReadSeq: record.seq, readAt: new Date() });
     return { message: toMessageDto(record, { userId: actor.id, lastReadSeq: record.seq }, ReadersIndex.fromMarkers(markers)), created: true };

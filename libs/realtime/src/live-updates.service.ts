@@ -98,7 +98,8 @@ export class LiveUpdatesService {
 
   /** message:new for everyone (read by the sender), the recipients' new counts; then the sender's marker move, if it came along. */
   private async planMessageCreated(created: MessageCreated, markerMoved?: MarkerMoved): Promise<LiveEmit[]> {
-    const { threadId, senderId, message } = created;
+    const { threadId, message } = created;
+    const { senderId } = message;
     const participants = await this.readStatus.readStateOfParticipants(threadId);
     const afterward = markerMoved ? await this.planMarkerMoved(markerMoved, participants) : [];
     // The thread went in the meantime: nothing to show, but the sender's counts still changed.
@@ -159,5 +160,5 @@ export class LiveUpdatesService {
 
 /** The marker move a send makes: the sender's marker, at the message just sent. */
 function isSendersOwnMove(created: MessageCreated, moved: MarkerMoved): boolean {
-  return moved.userId === created.senderId && moved.lastReadSeq === created.seq;
+  return moved.userId === created.message.senderId && moved.lastReadSeq === created.message.seq;
 }
