@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from './app-config.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, configurationVariables, loadConfig } from './app-config.js';
 
 describe('loadConfig', () => {
   it('uses the embedded database and documented defaults when nothing is set', () => {
@@ -36,6 +38,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_KEY_PREFIX: 'my app' })).toThrow(/REDIS_KEY_PREFIX/);
     expect(() => loadConfig({ REDIS_KEY_PREFIX: 'parley*' })).toThrow(/REDIS_KEY_PREFIX/);
     expect(() => loadConfig({ REDIS_KEY_PREFIX: '' })).toThrow(/REDIS_KEY_PREFIX/);
+  });
+
+  it("is documented in the README's configuration table: every variable, with its default, and no other", () => {
+    const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+    const start = readme.indexOf('\n## Configuration');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const rows = new Map([...section.matchAll(/^\| `([A-Z_]+)` \| ([^|]*) \|/gm)].map((match) => [match[1], (match[2] ?? '').trim()]));
+    const variables = configurationVariables();
+    expect([...rows.keys()].sort()).toEqual(variables.map((variable) => variable.name).sort());
+    for (const { name, defaultValue } of variables) {
+      if (defaultValue) expect({ name, documented: rows.get(name) }).toEqual({ name, documented: expect.stringContaining(`\`${defaultValue}\``) });
+    }
   });
 
   it('reports every wrong value in one error', () => {

@@ -148,6 +148,18 @@ export interface RateLimits {
 
 export type LogLevelName = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
+/** Variables without a default: read only when set. */
+const UNSET_BY_DEFAULT = ['DATABASE_URL', 'JWT_SECRET', 'ADMIN_PASSWORD', 'ADMIN_SESSION_SECRET', 'REDIS_URL'];
+
+/** Every variable Parley reads, with its default (undefined: unset unless given); the README's table lists each. */
+export function configurationVariables(): { name: string; defaultValue: string | undefined }[] {
+  const defaults = new EnvironmentVariables() as unknown as Record<string, unknown>;
+  return [
+    ...Object.keys(defaults).map((name) => ({ name, defaultValue: String(defaults[name]) })),
+    ...UNSET_BY_DEFAULT.map((name) => ({ name, defaultValue: undefined })),
+  ];
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -198,11 +210,10 @@ export class AppConfig {
 
 /** Reads and validates the environment, reporting every wrong value at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
-  const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'JWT_SECRET', 'ADMIN_PASSWORD', 'ADMIN_SESSION_SECRET', 'REDIS_URL']) {
-    const value = env[key];
-    if (value !== undefined) raw[key] = value;
+  for (const { name } of configurationVariables()) {
+    const value = env[name];
+    if (value !== undefined) raw[name] = value;
   }
   const vars = plainToInstance(EnvironmentVariables, raw);
   const problems = validateSync(vars).flatMap((error) =>
