@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { threadNotFound } from '../../common/src/index.js';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
+import { UNREAD_COUNT_SQL } from '../../threads/src/unread.js';
 import type { MessageRecord } from './message.mapper.js';
 import type { ReadMarker } from './read-flags.js';
 
@@ -50,8 +51,10 @@ export class MessagesRepository {
   /**
    * Stores a message in one statement (one round trip, its own transaction): lock the thread and the sender's
    * participant row (thread first, as sending always did), insert the message with the thread's next seq,
-   * then move the thread's last_seq and the sender's read marker to it. Answers the message with its sender and the
-   * thread's two lowest read markers right after the send (for `isRead`), so nothing is read back.
+   * then move the thread's last_seq and the sender's read marker to it, and the participants' unread totals: one
+   * more for every other participant, the sender's unread in this thread gone from its own (users rows locked in id
+   * order, as every writer of totals locks them). Answers the message with its sender and the thread's two lowest
+   * read markers right after the send (for `isRead`), so nothing is read back.
    *
    * When nothing can be stored, nothing changes and no seq is taken: the thread does not exist, the sender is not a
    * participant, or the sender already used the clientMessageId (also in a concurrent send). Then it answers `null`
@@ -61,7 +64,8 @@ export class MessagesRepository {
     const rows: StoredMessageRow[] = await this.statements.query(
       'messages.insert',
       `WITH sender AS (
-         SELECT t.last_seq + 1 AS seq FROM threads t JOIN participants p ON p.thread_id = t.id
+         SELECT t.last_seq + 1 AS seq, ${UNREAD_COUNT_SQL} AS unread_before
+           FROM threads t JOIN participants p ON p.thread_id = t.id
           WHERE t.id = $1 AND p.user_id = $2
           FOR NO KEY UPDATE OF t, p
        ), message AS (
@@ -74,6 +78,11 @@ export class MessagesRepository {
        ), marker AS (
          UPDATE participants SET last_read_seq = message.seq, own_after_marker = 0, read_at = now()
            FROM message WHERE participants.thread_id = $1 AND participants.user_id = $2
+       ), totals AS (
+         UPDATE users SET unread_total = CASE WHEN users.id = $2 THEN users.unread_total - member.unread_before ELSE users.unread_total + 1 END
+           FROM (SELECT u.id, sender.unread_before FROM sender, message, participants p JOIN users u ON u.id = p.user_id
+                  WHERE p.thread_id = $1 ORDER BY u.id FOR NO KEY UPDATE OF u) member
+          WHERE users.id = member.id AND (users.id <> $2 OR member.unread_before > 0)
        )
        SELECT message.id, message.seq, message.created_at AS "createdAt",
               u.username AS "senderUsername", u.display_name AS "senderDisplayName",

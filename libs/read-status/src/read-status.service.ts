@@ -75,7 +75,6 @@ export class ReadStatusService {
     const move = await this.markers.moveReadMarker(threadId, actor.id, target);
     if (move.moved)
       this.events.publish({ type: 'read-marker.moved', threadId, userId: actor.id, lastReadSeq: move.lastReadSeq, readAt: move.readAt ?? new Date() });
-    const totalUnread = await this.markers.findTotalUnread(actor.id);
-    return { threadId, lastReadSeq: move.lastReadSeq, unreadCount: move.unreadCount, totalUnread };
+    return { threadId, lastReadSeq: move.lastReadSeq, unreadCount: move.unreadCount, totalUnread: move.totalUnread };
   }
 }
