@@ -8,6 +8,11 @@ import { startTestApp, type TestApp, type TestUser } from '../support/test-app.j
  * summed over its threads on every read. This drives all of those writes, several at a time, and after every round
  * compares each kept total with the sum of the user's per-thread counts: they must never drift apart.
  */
+// Enough rounds that the races between sends and membership changes happen on PostgreSQL in most runs (a send whose
+// snapshot predated a removal counted the removed member once: one run in two found it at 40 rounds of 6).
+const ROUNDS = 50;
+const AT_ONCE = 8;
+
 describe('unread totals kept on write', () => {
   let t: TestApp;
   let users: TestUser[];
@@ -48,7 +53,7 @@ describe('unread totals kept on write', () => {
   });
   afterAll(() => t.close());
 
-  it('stay equal to the sum of per-thread counts through 40 rounds of concurrent sends, reads, leaves, removals and deletions', async () => {
+  it('stay equal to the sum of per-thread counts through 50 rounds of 8 concurrent sends, reads, leaves, removals and deletions', async () => {
     const statuses = new Map<number, number>();
     let operations = 0;
     const threadsOf = async (user: TestUser): Promise<{ id: number; type: string; ownerId: number | null; participants: { id: number }[] }[]> =>
@@ -89,8 +94,8 @@ describe('unread totals kept on write', () => {
       return (await call(user, 'delete', `/api/v1/threads/${thread.id}/`)).status;
     };
 
-    for (let round = 0; round < 40; round += 1) {
-      const answered = await Promise.all(Array.from({ length: 6 }, () => operation()));
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const answered = await Promise.all(Array.from({ length: AT_ONCE }, () => operation()));
       for (const status of answered) statuses.set(status, (statuses.get(status) ?? 0) + 1);
       operations += answered.length;
       expect(answered.filter((status) => status >= 500)).toEqual([]);
@@ -110,13 +115,13 @@ describe('unread totals kept on write', () => {
       }
     }
     // Enough of each kind of write happened for the check to mean something.
-    expect(operations).toBe(240);
-    expect((statuses.get(201) ?? 0) + (statuses.get(200) ?? 0)).toBeGreaterThan(150);
+    expect(operations).toBe(ROUNDS * AT_ONCE);
+    expect((statuses.get(201) ?? 0) + (statuses.get(200) ?? 0)).toBeGreaterThan(operations / 2);
     const answers = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${count} × ${status}`);
     recordReliability('unread-totals', [
       {
         check: "each user's unread total, kept on write, against the sum of its per-thread counts",
-        tried: `${operations} writes (sends, read, unread, thread read, leave, removal, add, thread deletion and creation) in 40 rounds of 6 at once; answers: ${answers.join(', ')}`,
+        tried: `${operations} writes (sends, read, unread, thread read, leave, removal, add, thread deletion and creation) in ${ROUNDS} rounds of ${AT_ONCE} at once; answers: ${answers.join(', ')}`,
         result: 'no 5xx; no total drifted from the summed counts after any round; summaries and marker moves report the kept totals',
       },
     ]);
