@@ -10,23 +10,12 @@ const SOURCE = join(ROOT, 'test-output', 'reliability');
 const TARGET = join(ROOT, 'docs', 'reliability.md');
 
 // Sections in the order of the issue: who may see what, hostile input, crashes, outages, abuse, secrets.
-const ORDER = [
-  'access-matrix',
-  'bad-input',
-  'bad-input-socket',
-  'crash-safety',
-  'unread-totals',
-  'database-outage',
-  'redis-outage',
-  'rate-limits',
-  'log-secrets',
-];
+const ORDER = ['access-matrix', 'bad-input', 'bad-input-socket', 'crash-safety', 'database-outage', 'redis-outage', 'rate-limits', 'log-secrets'];
 const TITLES = {
   'access-matrix': 'Access control',
   'bad-input': 'Bad input over HTTP',
   'bad-input-socket': 'Bad input over the socket',
   'crash-safety': 'Crash safety (SIGKILL under load)',
-  'unread-totals': 'Unread totals under concurrent writes',
   'database-outage': 'Database outage',
   'redis-outage': 'Redis outage (two instances)',
   'rate-limits': 'Rate limits',

@@ -85,8 +85,7 @@ export async function appendDirectMessages(sql: Sql, threadIds: number[], counts
 
 /**
  * Puts every participant's read marker of these threads (all threads when null) where sending would have left it
- * or later: at least its own newest message, otherwise 0 to `maxUnread` messages behind the newest. Then sets the
- * unread totals of their users, which Parley keeps on every write and bulk SQL does not.
+ * or later: at least its own newest message, otherwise 0 to `maxUnread` messages behind the newest.
  */
 export async function settleReadMarkers(sql: Sql, threadIds: number[] | null, maxUnread: number): Promise<void> {
   await sql.query(
@@ -104,15 +103,6 @@ export async function settleReadMarkers(sql: Sql, threadIds: number[] | null, ma
        ) m
       WHERE p.thread_id = m.thread_id AND p.user_id = m.user_id`,
     [threadIds, maxUnread],
-  );
-  await sql.query(
-    `UPDATE users u SET unread_total = s.total
-       FROM (SELECT p.user_id, SUM(GREATEST(0, t.last_seq - p.last_read_seq - p.own_after_marker))::int AS total
-               FROM participants p JOIN threads t ON t.id = p.thread_id
-              WHERE p.user_id IN (SELECT user_id FROM participants WHERE $1::int[] IS NULL OR thread_id = ANY($1::int[]))
-              GROUP BY p.user_id) s
-      WHERE u.id = s.user_id`,
-    [threadIds],
   );
 }
 

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 
 /**
  * Runs the hot statements of the repositories as named prepared statements on PostgreSQL: parsed and planned once
@@ -15,12 +15,11 @@ export class PreparedStatements {
     private readonly named: boolean,
   ) {}
 
-  /** `name` identifies `text`: one name, one statement text. With `manager`, it runs in that transaction. */
-  query<T = unknown>(name: string, text: string, parameters: unknown[], manager?: EntityManager): Promise<T> {
-    const runner = manager ?? this.dataSource;
-    if (!this.named) return runner.query<T>(text, parameters);
+  /** `name` identifies `text`: one name, one statement text. */
+  query<T = unknown>(name: string, text: string, parameters: unknown[]): Promise<T> {
+    if (!this.named) return this.dataSource.query<T>(text, parameters);
     // pg prepares a query that carries a name; toString keeps TypeORM's error log readable.
     const statement = { name, text, toString: () => text };
-    return runner.query<T>(statement as unknown as string, parameters);
+    return this.dataSource.query<T>(statement as unknown as string, parameters);
   }
 }

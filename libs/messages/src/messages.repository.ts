@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { threadNotFound } from '../../common/src/index.js';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
-import { UNREAD_COUNT_SQL } from '../../threads/src/unread.js';
 import type { MessageRecord } from './message.mapper.js';
 import type { ReadMarker } from './read-flags.js';
 
@@ -49,35 +48,20 @@ export class MessagesRepository {
   ) {}
 
   /**
-   * Stores a message in one short transaction of two statements. The first locks the thread (only for one of its
-   * participants); the second then runs under that lock with a snapshot taken after it, so it sees every membership
-   * change committed before (adding and removing members lock the thread too) and none can happen meanwhile. It
-   * locks the sender's participant row, inserts the message with the thread's next seq, moves the thread's last_seq
-   * and the sender's read marker to it, and the participants' unread totals: one more for every other participant,
-   * the sender's unread in this thread gone from its own (users rows locked in id order, as every writer of totals
-   * locks them). Answers the message with its sender and the thread's two lowest read markers right after the send
-   * (for `isRead`), so nothing is read back.
+   * Stores a message in one statement (one round trip, its own transaction): lock the thread and the sender's
+   * participant row (thread first, as sending always did), insert the message with the thread's next seq,
+   * then move the thread's last_seq and the sender's read marker to it. Answers the message with its sender and the
+   * thread's two lowest read markers right after the send (for `isRead`), so nothing is read back.
    *
    * When nothing can be stored, nothing changes and no seq is taken: the thread does not exist, the sender is not a
    * participant, or the sender already used the clientMessageId (also in a concurrent send). Then it answers `null`
    * when there is a clientMessageId (the caller tells which), thread_not_found otherwise.
    */
   async insertMessageIdempotent(message: NewMessage): Promise<StoredMessage | null> {
-    const rows = await this.dataSource.transaction(async (manager): Promise<StoredMessageRow[]> => {
-      const locked: unknown[] = await this.statements.query(
-        'messages.lock-thread',
-        `SELECT t.id FROM threads t
-          WHERE t.id = $1 AND EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = t.id AND p.user_id = $2)
-          FOR NO KEY UPDATE OF t`,
-        [message.threadId, message.senderId],
-        manager,
-      );
-      if (locked.length === 0) return [];
-      return this.statements.query(
-        'messages.insert',
-        `WITH sender AS (
-         SELECT t.last_seq + 1 AS seq, ${UNREAD_COUNT_SQL} AS unread_before
-           FROM threads t JOIN participants p ON p.thread_id = t.id
+    const rows: StoredMessageRow[] = await this.statements.query(
+      'messages.insert',
+      `WITH sender AS (
+         SELECT t.last_seq + 1 AS seq FROM threads t JOIN participants p ON p.thread_id = t.id
           WHERE t.id = $1 AND p.user_id = $2
           FOR NO KEY UPDATE OF t, p
        ), message AS (
@@ -90,11 +74,6 @@ export class MessagesRepository {
        ), marker AS (
          UPDATE participants SET last_read_seq = message.seq, own_after_marker = 0, read_at = now()
            FROM message WHERE participants.thread_id = $1 AND participants.user_id = $2
-       ), totals AS (
-         UPDATE users SET unread_total = CASE WHEN users.id = $2 THEN users.unread_total - member.unread_before ELSE users.unread_total + 1 END
-           FROM (SELECT u.id, sender.unread_before FROM sender, message, participants p JOIN users u ON u.id = p.user_id
-                  WHERE p.thread_id = $1 ORDER BY u.id FOR NO KEY UPDATE OF u) member
-          WHERE users.id = member.id AND (users.id <> $2 OR member.unread_before > 0)
        )
        SELECT message.id, message.seq, message.created_at AS "createdAt",
               u.username AS "senderUsername", u.display_name AS "senderDisplayName",
@@ -103,10 +82,8 @@ export class MessagesRepository {
          LEFT JOIN LATERAL (
            SELECT user_id, last_read_seq FROM participants WHERE thread_id = $1 AND user_id <> $2 ORDER BY last_read_seq LIMIT 2
          ) other ON true`,
-        [message.threadId, message.senderId, message.text, message.clientMessageId],
-        manager,
-      );
-    });
+      [message.threadId, message.senderId, message.text, message.clientMessageId],
+    );
     // Nothing stored: answer null (the caller finds out why) unless it can only be a thread the sender is not in.
     if (rows.length === 0) {
       if (message.clientMessageId !== null) return null;

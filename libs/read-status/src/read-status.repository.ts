@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { threadNotFound } from '../../common/src/index.js';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
-import { UNREAD_COUNT_SQL as UNREAD_SQL, unreadCount } from '../../threads/src/unread.js';
+import { unreadCount } from '../../threads/src/unread.js';
 
 /** A participant's read state in a thread, with its total over all its threads. */
 export interface ParticipantReadState {
@@ -17,10 +17,11 @@ export interface MarkerMove {
   lastReadSeq: number;
   readAt: Date | null;
   unreadCount: number;
-  /** The user's unread over all its threads, right after the move. */
-  totalUnread: number;
   moved: boolean;
 }
+
+/** Per-thread unread count straight from the markers; the same expression as unreadCount(). */
+const UNREAD_SQL = 'GREATEST(0, t.last_seq - p.last_read_seq - p.own_after_marker)';
 
 @Injectable()
 export class ReadStatusRepository {
@@ -30,9 +31,8 @@ export class ReadStatusRepository {
   ) {}
 
   /**
-   * Moves a participant's marker to `target(current)` under its row lock, recounts the participant's own messages
-   * after the new marker (they never count as unread), so listing counts stays O(1), and moves the user's unread
-   * total by the change of its count here.
+   * Moves a participant's marker to `target(current)` under its row lock, and recounts the participant's own
+   * messages after the new marker (they never count as unread), so listing counts stays O(1).
    */
   moveReadMarker(threadId: number, userId: number, target: (current: number, threadLastSeq: number) => number): Promise<MarkerMove> {
     return this.dataSource.transaction(async (manager) => {
@@ -47,8 +47,7 @@ export class ReadStatusRepository {
       if (!current) throw threadNotFound();
       const lastReadSeq = Math.max(0, Math.min(target(current.lastReadSeq, current.lastSeq), current.lastSeq));
       if (lastReadSeq === current.lastReadSeq) {
-        const [user] = await manager.query<{ totalUnread: number }[]>(`SELECT unread_total AS "totalUnread" FROM users WHERE id = $1`, [userId]);
-        return { lastReadSeq, readAt: current.readAt, unreadCount: unreadCount(current.lastSeq, current), totalUnread: user?.totalUnread ?? 0, moved: false };
+        return { lastReadSeq, readAt: current.readAt, unreadCount: unreadCount(current.lastSeq, current), moved: false };
       }
       const own: { count: number }[] =
         lastReadSeq >= current.lastSeq
@@ -63,20 +62,7 @@ export class ReadStatusRepository {
         `UPDATE participants SET last_read_seq = $3, own_after_marker = $4, read_at = now() WHERE thread_id = $1 AND user_id = $2 RETURNING read_at`,
         [threadId, userId, lastReadSeq, ownAfterMarker],
       );
-      // The change of the count here, without last_seq: the thread row is not locked, so the last_seq read above may
-      // be older than the one the total has counted (a send committed meanwhile); it cancels out of the difference.
-      const unreadChange = current.lastReadSeq + current.ownAfterMarker - (lastReadSeq + ownAfterMarker);
-      const [totals]: [{ totalUnread: number }[], number] = await manager.query(
-        `UPDATE users SET unread_total = unread_total + $2 WHERE id = $1 RETURNING unread_total AS "totalUnread"`,
-        [userId, unreadChange],
-      );
-      return {
-        lastReadSeq,
-        readAt: updated[0]?.read_at ?? null,
-        unreadCount: unreadCount(current.lastSeq, { lastReadSeq, ownAfterMarker }),
-        totalUnread: totals[0]?.totalUnread ?? 0,
-        moved: true,
-      };
+      return { lastReadSeq, readAt: updated[0]?.read_at ?? null, unreadCount: unreadCount(current.lastSeq, { lastReadSeq, ownAfterMarker }), moved: true };
     });
   }
 
@@ -90,22 +76,25 @@ export class ReadStatusRepository {
   }
 
   async findTotalUnread(userId: number): Promise<number> {
-    const rows: { total: number }[] = await this.statements.query('read-status.total-unread', `SELECT unread_total AS total FROM users WHERE id = $1`, [
-      userId,
-    ]);
+    const rows: { total: number }[] = await this.statements.query(
+      'read-status.total-unread',
+      `SELECT COALESCE(SUM(${UNREAD_SQL}), 0)::int AS total FROM participants p JOIN threads t ON t.id = p.thread_id WHERE p.user_id = $1`,
+      [userId],
+    );
     return rows[0]?.total ?? 0;
   }
 
-  /** For each user: unread in this thread (0 when no longer in it) and in total, in one query (after a thread changed). */
+  /** For each user: unread in this thread and in total, in one query (fan-out after a message). */
   async findUnreadCountsForUsers(threadId: number, userIds: number[]): Promise<{ userId: number; unreadCount: number; totalUnread: number }[]> {
     if (userIds.length === 0) return [];
     return this.statements.query(
       'read-status.counts-for-users',
-      `SELECT u.id AS "userId", COALESCE(${UNREAD_SQL}, 0)::int AS "unreadCount", u.unread_total AS "totalUnread"
-         FROM users u
-         LEFT JOIN participants p ON p.user_id = u.id AND p.thread_id = $1
-         LEFT JOIN threads t ON t.id = p.thread_id
-        WHERE u.id = ANY($2)`,
+      `SELECT p.user_id AS "userId",
+              COALESCE(SUM(${UNREAD_SQL}) FILTER (WHERE p.thread_id = $1), 0)::int AS "unreadCount",
+              COALESCE(SUM(${UNREAD_SQL}), 0)::int AS "totalUnread"
+         FROM participants p JOIN threads t ON t.id = p.thread_id
+        WHERE p.user_id = ANY($2)
+        GROUP BY p.user_id`,
       [threadId, userIds],
     );
   }
@@ -117,8 +106,13 @@ export class ReadStatusRepository {
   findParticipantsReadState(threadId: number): Promise<ParticipantReadState[]> {
     return this.statements.query(
       'read-status.participants',
-      `SELECT p.user_id AS "userId", p.last_read_seq AS "lastReadSeq", ${UNREAD_SQL} AS "unreadCount", u.unread_total AS "totalUnread"
-         FROM participants p JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.user_id
+      `SELECT p.user_id AS "userId", p.last_read_seq AS "lastReadSeq", ${UNREAD_SQL} AS "unreadCount", totals.total AS "totalUnread"
+         FROM participants p JOIN threads t ON t.id = p.thread_id
+         CROSS JOIN LATERAL (
+           SELECT COALESCE(SUM(GREATEST(0, ot.last_seq - op.last_read_seq - op.own_after_marker)), 0)::int AS total
+             FROM participants op JOIN threads ot ON ot.id = op.thread_id
+            WHERE op.user_id = p.user_id
+         ) totals
         WHERE p.thread_id = $1`,
       [threadId],
     );

@@ -75,6 +75,7 @@ export class ReadStatusService {
     const move = await this.markers.moveReadMarker(threadId, actor.id, target);
     if (move.moved)
       this.events.publish({ type: 'read-marker.moved', threadId, userId: actor.id, lastReadSeq: move.lastReadSeq, readAt: move.readAt ?? new Date() });
-    return { threadId, lastReadSeq: move.lastReadSeq, unreadCount: move.unreadCount, totalUnread: move.totalUnread };
+    const totalUnread = await this.markers.findTotalUnread(actor.id);
+    return { threadId, lastReadSeq: move.lastReadSeq, unreadCount: move.unreadCount, totalUnread };
   }
 }

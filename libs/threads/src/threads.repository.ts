@@ -5,7 +5,6 @@ import { PreparedStatements } from '../../database/src/prepared-statements.js';
 import type { MessageRecord } from '../../messages/src/message.mapper.js';
 import { Participant, type ParticipantRole } from './participant.entity.js';
 import { Thread, type ThreadType } from './thread.entity.js';
-import { UNREAD_COUNT_SQL } from './unread.js';
 
 /** A participant row with its user, for thread views. */
 export interface ParticipantWithUser {
@@ -200,18 +199,8 @@ export class ThreadsRepository {
     return rows.map((row) => row.user_id);
   }
 
-  /** Deletes a thread with its messages and participants, whose unread there leave their totals with it. */
-  deleteThread(threadId: number): Promise<void> {
-    return this.dataSource.transaction(async (manager) => {
-      await lockThread(manager, threadId, 'FOR UPDATE');
-      const members: UnreadOfMember[] = await manager.query(
-        `SELECT p.user_id AS "userId", ${UNREAD_COUNT_SQL} AS unread FROM participants p JOIN threads t ON t.id = p.thread_id
-          WHERE p.thread_id = $1 ORDER BY p.user_id FOR UPDATE OF p`,
-        [threadId],
-      );
-      await subtractFromUnreadTotals(manager, members);
-      await manager.delete(Thread, { id: threadId });
-    });
+  async deleteThread(threadId: number): Promise<void> {
+    await this.dataSource.getRepository(Thread).delete({ id: threadId });
   }
 
   /** Adds a member whose marker starts at the thread's newest message: the history is visible, not unread. */
@@ -237,20 +226,16 @@ export class ThreadsRepository {
       // FOR UPDATE, not NO KEY UPDATE: the last one out deletes the thread row.
       await lockThread(manager, threadId, 'FOR UPDATE');
       // TypeORM answers a DELETE … RETURNING with [rows, affectedCount].
-      const [deleted]: [{ role: ParticipantRole; unread: number }[], number] = await manager.query(
-        `DELETE FROM participants p USING threads t
-          WHERE p.thread_id = $1 AND p.user_id = $2 AND t.id = p.thread_id
-          RETURNING p.role, ${UNREAD_COUNT_SQL} AS unread`,
+      const [deleted]: [{ role: ParticipantRole }[], number] = await manager.query(
+        `DELETE FROM participants WHERE thread_id = $1 AND user_id = $2 RETURNING role`,
         [threadId, userId],
       );
-      const removed = deleted[0];
-      if (!removed) return { removed: false };
-      const removedRole = removed.role;
+      const removedRole = deleted[0]?.role;
+      if (!removedRole) return { removed: false };
       const remaining: { user_id: number }[] = await manager.query(
         `SELECT user_id FROM participants WHERE thread_id = $1 ORDER BY joined_at, user_id FOR UPDATE`,
         [threadId],
       );
-      await subtractFromUnreadTotals(manager, [{ userId, unread: removed.unread }]);
       if (remaining.length === 0) {
         await manager.delete(Thread, { id: threadId });
         return { removed: true, threadDeleted: true, remainingIds: [] };
@@ -265,29 +250,10 @@ export class ThreadsRepository {
 }
 
 /**
- * Every transaction that changes a thread's participants or messages locks the thread row first, then participant
- * rows, then users rows (their unread totals) in id order; sending does the same in its one statement, marking read
- * starts at the participant row. One order for all of them: no deadlocks between a send, a member leaving, the owner
- * removing someone else, marking read and deleting the thread.
+ * Every transaction that changes a thread's participants or messages locks the thread row first, before any
+ * participant row (sending does, in its one statement). One order for all of them: no deadlocks between a send,
+ * a member leaving and the owner removing someone else.
  */
 async function lockThread(manager: EntityManager, threadId: number, strength: 'FOR UPDATE' | 'FOR NO KEY UPDATE'): Promise<void> {
   await manager.query(`SELECT 1 FROM threads WHERE id = $1 ${strength}`, [threadId]);
-}
-
-interface UnreadOfMember {
-  userId: number;
-  unread: number;
-}
-
-/** Takes members' unread in a thread they leave out of their totals (their participant rows are locked already). */
-async function subtractFromUnreadTotals(manager: EntityManager, members: UnreadOfMember[]): Promise<void> {
-  const leaving = members.filter((member) => member.unread > 0);
-  if (leaving.length === 0) return;
-  await manager.query(
-    `UPDATE users SET unread_total = users.unread_total - member.unread
-       FROM (SELECT u.id, x.unread FROM unnest($1::int[], $2::int[]) AS x(user_id, unread) JOIN users u ON u.id = x.user_id
-              ORDER BY u.id FOR NO KEY UPDATE OF u) member
-      WHERE users.id = member.id`,
-    [leaving.map((member) => member.userId), leaving.map((member) => member.unread)],
-  );
 }

@@ -5,6 +5,3 @@
 export function unreadCount(threadLastSeq: number, marker: { lastReadSeq: number; ownAfterMarker: number }): number {
   return Math.max(0, threadLastSeq - marker.lastReadSeq - marker.ownAfterMarker);
 }
-
-/** unreadCount() in SQL, over `participants p JOIN threads t`. */
-export const UNREAD_COUNT_SQL = 'GREATEST(0, t.last_seq - p.last_read_seq - p.own_after_marker)';

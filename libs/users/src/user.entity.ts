@@ -22,13 +22,6 @@ export class User extends BaseEntity {
   @Column({ name: 'is_staff', type: 'boolean', default: false })
   isStaff: boolean;
 
-  /**
-   * Unread messages over all of the user's threads: the sum of its per-thread counts, kept by every write that changes
-   * one (see ReadStatusRepository), so the total is one row however many threads the user is in.
-   */
-  @Column({ name: 'unread_total', type: 'integer', default: 0, select: false })
-  unreadTotal: number;
-
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }
