@@ -82,8 +82,8 @@ export class AdminService {
   /** Deletes a thread with its messages as the user allowed to: the group's owner, or a participant of a direct thread. */
   async deleteThread(admin: CurrentAdmin | undefined, threadId: number): Promise<void> {
     await this.requireStaff(admin);
-    const rows = await this.threadRecords.findParticipantRowsOfThread(threadId);
-    const deleter = rows.find((row) => row.role === 'owner') ?? rows[0];
+    const members = (await this.threadRecords.findMembersOfThread(threadId)).map((m) => m.member);
+    const deleter = members.find((member) => member.role === 'owner') ?? members[0];
     const user = deleter && (await this.userRecords.findById(deleter.userId));
     if (!user) throw threadNotFound();
     await this.threads.delete(asActor(user), threadId);

@@ -123,9 +123,29 @@ export class ThreadsRepository {
     });
   }
 
-  /** Every participant row of a thread, with the thread (to build each participant's view of it). */
-  findParticipantRowsOfThread(threadId: number): Promise<Participant[]> {
-    return this.participants.find({ where: { threadId }, relations: { thread: true } });
+  /**
+   * Every participant of a thread in joining order, each as its membership (with the thread) and as a member with its
+   * user: one statement for what building every participant's view of the thread needs.
+   */
+  async findMembersOfThread(threadId: number): Promise<{ membership: Participant; member: ParticipantWithUser }[]> {
+    const rows: (MembershipRow & { username: string; display_name: string })[] = await this.statements.query(
+      'threads.members',
+      `SELECT ${MEMBERSHIP_COLUMNS}, u.username, u.display_name
+         FROM participants p JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.user_id
+        WHERE p.thread_id = $1
+        ORDER BY p.joined_at ASC, p.user_id ASC`,
+      [threadId],
+    );
+    return rows.map((row) => ({
+      membership: toMembership(row),
+      member: {
+        threadId: row.thread_id,
+        userId: row.user_id,
+        role: row.role,
+        lastReadSeq: row.last_read_seq,
+        user: { id: row.user_id, username: row.username, displayName: row.display_name },
+      },
+    }));
   }
 
   /**

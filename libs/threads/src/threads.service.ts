@@ -111,13 +111,15 @@ export class ThreadsService {
 
   /** The thread as each of its participants sees it, those who see the same together (live notifications, not an actor's request). */
   async viewsForParticipants(threadId: number): Promise<{ userIds: number[]; thread: ThreadDto }[]> {
-    const [rows, participants, lastMessages] = await Promise.all([
-      this.threads.findParticipantRowsOfThread(threadId),
-      this.threads.findParticipantsWithUsers([threadId]),
-      this.threads.findLastMessages([threadId]),
-    ]);
-    const thread = rows[0]?.thread;
-    return thread ? toThreadViewsByViewer(thread, rows, participants, lastMessages.get(threadId)) : [];
+    const [members, lastMessages] = await Promise.all([this.threads.findMembersOfThread(threadId), this.threads.findLastMessages([threadId])]);
+    const thread = members[0]?.membership.thread;
+    if (!thread) return [];
+    return toThreadViewsByViewer(
+      thread,
+      members.map((m) => m.membership),
+      members.map((m) => m.member),
+      lastMessages.get(threadId),
+    );
   }
 
   /** Views of the caller's threads in a constant number of queries, whatever the page size. */
