@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ErrorBodyDto, Public } from '../../common/src/index.js';
-import { RateLimit, RateLimitGuard } from '../../rate-limit/src/index.js';
+import { RateLimit } from '../../rate-limit/src/index.js';
 import { MeDto } from '../../users/src/dto/user.dto.js';
 import { SESSION_COOKIE } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
@@ -20,7 +20,6 @@ export class AuthController {
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Wrong username or password (the same answer for unknown users).' })
   @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many attempts for this username or from this address; see Retry-After.' })
-  @UseGuards(RateLimitGuard)
   @RateLimit('signIn')
   signIn(@Body() credentials: CredentialsDto): Promise<TokenPairDto> {
     return this.auth.signIn(credentials);
@@ -43,7 +42,6 @@ export class AuthController {
   @ApiOkResponse({ type: MeDto })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto })
   @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many attempts for this username or from this address; see Retry-After.' })
-  @UseGuards(RateLimitGuard)
   @RateLimit('signIn')
   async startSession(@Body() credentials: CredentialsDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<MeDto> {
     const grant = await this.auth.startWebSession(credentials);

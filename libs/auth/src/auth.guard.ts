@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
@@ -11,7 +12,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * A cookie-authenticated unsafe request (or socket handshake) must come from our own pages: CSRF and cross-site
  * WebSocket hijacking defence on top of SameSite=Lax.
  */
-export function isSameOrigin(headers: { origin?: string; host?: string; 'sec-fetch-site'?: string }): boolean {
+export function isSameOrigin(headers: IncomingHttpHeaders): boolean {
   const { origin } = headers;
   if (origin) {
     try {
@@ -48,7 +49,7 @@ export class AuthGuard implements CanActivate {
 
     const sessionToken = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     if (sessionToken) {
-      if (!SAFE_METHODS.has(req.method) && !isSameOrigin({ origin: req.get('origin'), host: req.get('host'), 'sec-fetch-site': req.get('sec-fetch-site') })) {
+      if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req.headers)) {
         throw new ForbiddenError('cross_origin', 'Cookie-authenticated requests must come from the same origin.');
       }
       req.actor = await this.auth.authenticateWebSession(sessionToken);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, ErrorBodyDto, ParseIdPipe, toPageEnvelope, type Actor, type PageEnvelope } from '../../common/src/index.js';
-import { RateLimit, RateLimitGuard } from '../../rate-limit/src/index.js';
+import { RateLimit } from '../../rate-limit/src/index.js';
 import { ListMessagesQueryDto, MessageDto, MessagePageDto, SendMessageDto } from './dto/message.dto.js';
 import { MessagesService } from './messages.service.js';
 
@@ -56,7 +56,6 @@ export class MessagesController {
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'The clientMessageId was used for a message in another thread.' })
   @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'More messages per second than allowed (Retry-After says when to go on).' })
-  @UseGuards(RateLimitGuard)
   @RateLimit('messageSend')
   async send(
     @CurrentUser() actor: Actor,

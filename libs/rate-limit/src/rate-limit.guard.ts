@@ -1,4 +1,4 @@
-import { Injectable, SetMetadata, type CanActivate, type CustomDecorator, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, Injectable, SetMetadata, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Socket } from 'socket.io';
@@ -6,9 +6,6 @@ import type { Actor } from '../../common/src/index.js';
 import { RateLimiter, type RateLimitedAction, type RateLimitSubject } from './rate-limiter.service.js';
 
 const RATE_LIMITED_ACTION = 'parley:rate-limited-action';
-
-/** Counts a handler's calls against one of the configured limits (see RateLimiter). */
-export const RateLimit = (action: RateLimitedAction): CustomDecorator => SetMetadata(RATE_LIMITED_ACTION, action);
 
 /** Applies @RateLimit on REST routes and socket events alike; over the limit it raises `rate_limited`. */
 @Injectable()
@@ -39,3 +36,6 @@ export class RateLimitGuard implements CanActivate {
     };
   }
 }
+
+/** Counts a handler's calls against one of the configured limits (see RateLimiter), on REST routes and socket events. */
+export const RateLimit = (action: RateLimitedAction): MethodDecorator => applyDecorators(SetMetadata(RATE_LIMITED_ACTION, action), UseGuards(RateLimitGuard));

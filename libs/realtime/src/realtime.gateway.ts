@@ -1,4 +1,4 @@
-import { Logger, UseFilters, UseGuards, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, UseFilters, type OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -17,7 +17,7 @@ import { DomainEvents, StrictValidationPipe, UnauthorizedError, type Actor } fro
 import type { MessageDto } from '../../messages/src/dto/message.dto.js';
 import { MessagesService } from '../../messages/src/messages.service.js';
 import type { ReadStateDto } from '../../read-status/src/dto/read-state.dto.js';
-import { RateLimit, RateLimitGuard, RateLimiter } from '../../rate-limit/src/index.js';
+import { RateLimit, RateLimiter } from '../../rate-limit/src/index.js';
 import { ReadStatusService } from '../../read-status/src/read-status.service.js';
 import { ThreadsRepository } from '../../threads/src/threads.repository.js';
 import { toUserDto } from '../../users/src/user.mapper.js';
@@ -141,7 +141,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   @SubscribeMessage('message:send')
-  @UseGuards(RateLimitGuard)
   @RateLimit('messageSend')
   async sendMessage(@ConnectedSocket() socket: Socket, @Payload() body: SendMessageEventDto): Promise<{ ok: true; message: MessageDto }> {
     const { message } = await this.messages.send(session(socket).actor, body.threadId, { text: body.text, clientMessageId: body.clientMessageId });
@@ -228,8 +227,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
     const cookie = parseCookies(socket.handshake.headers.cookie ?? '')[SESSION_COOKIE];
     if (!cookie) throw new UnauthorizedError('not_authenticated', 'no credentials');
-    const { origin, host } = socket.handshake.headers;
-    if (!isSameOrigin({ origin, host, 'sec-fetch-site': socket.handshake.headers['sec-fetch-site'] })) {
+    if (!isSameOrigin(socket.handshake.headers)) {
       throw new UnauthorizedError('cross_origin', 'cookie-authenticated connection from another origin');
     }
     const actor = await this.auth.authenticateWebSession(cookie);
