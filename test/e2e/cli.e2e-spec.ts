@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../support/ports.js';
 import { runCli } from '../../apps/cli/src/cli.js';
 import { connectLive, type LiveClient } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
@@ -16,18 +16,6 @@ const capture = (signal?: AbortSignal): Captured => {
   const err: string[] = [];
   return { out, err, io: { out: (line) => out.push(line), err: (line) => err.push(line), signal, env: {} } };
 };
-
-/** A loopback port nothing listens on: one the system just handed out and that was closed again. */
-function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Waits until some recorded line matches. */
 async function waitForLine(lines: string[], pattern: RegExp, timeoutMs = 10_000): Promise<string> {
@@ -134,7 +122,7 @@ describe('the parley CLI', () => {
   });
 
   it('says the server is not running when nothing listens at the URL', async () => {
-    const url = `http://127.0.0.1:${await unusedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const down = capture();
     expect(await runCli(['send', '--url', url, '--as', 'a', '--password', 'b', '--to', 'c', 'hi'], down.io)).toBe(1);
     expect(down.err).toEqual([`cannot reach Parley at ${url}: is the server running? (npm start)`]);

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { RATE_LIMITS_OFF } from './rate-limits-off.js';
+
+export { freePort } from './ports.js';
 
 /**
  * Parley as a real server process (`node dist/apps/api/src/main.js`), for tests that kill it, watch it survive an
@@ -19,18 +20,6 @@ const MAIN = join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
 const SEED = join(ROOT, 'dist', 'apps', 'api', 'src', 'seed.js');
 const MIGRATE = join(ROOT, 'dist', 'libs', 'database', 'src', 'migrate.js');
 const BUILD_LOCK = join(ROOT, 'test-output', 'build.lock');
-
-/** Loopback ports for servers that must be found again at the same address after a restart. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; output: string }> {
   return new Promise((resolveRun, reject) => {
