@@ -21,11 +21,12 @@ process.env.ADMIN_JS_SKIP_BUNDLE ??= 'true';
 // the scale-out suite belongs to runs that configure both, as the second run of .ci/run does.
 const scaleOutConfigured = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
 // The outage suites cut a connection to a server process with a proxy: there is none to the embedded database (it
-// runs inside the server), so the database outage needs DATABASE_URL, and the Redis outage both, as scale-out.
+// runs inside the server), so the database outage needs DATABASE_URL, and the Redis outage both, as scale-out. The
+// overload suite holds a row lock from a second connection, which the embedded database (one connection) cannot.
 const serverDatabaseConfigured = Boolean(process.env.DATABASE_URL);
 const needsConfiguration = [
   ...(scaleOutConfigured ? [] : ['<rootDir>/test/e2e/scale-out', '<rootDir>/test/e2e/redis-outage']),
-  ...(serverDatabaseConfigured ? [] : ['<rootDir>/test/e2e/database-outage']),
+  ...(serverDatabaseConfigured ? [] : ['<rootDir>/test/e2e/database-outage', '<rootDir>/test/e2e/database-overload']),
 ];
 
 export default {

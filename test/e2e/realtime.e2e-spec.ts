@@ -64,12 +64,16 @@ describe('live delivery over Socket.IO', () => {
     const ack = await aliceTab1.request<{ ok: boolean; message: Message }>('message:send', { threadId, text: 'hi bob', clientMessageId });
     expect(ack).toMatchObject({ ok: true, message: { threadId, text: 'hi bob', sender: { id: alice.id }, readByMe: true, isRead: false } });
 
+    // One frame per socket: the message with the receiving user's counts and the thread's readByAllSeq.
     const atBob = await bobLive.waitFor<{ message: Message }>('message:new', (e) => e.message.id === ack.message.id);
-    expect(atBob.message).toMatchObject({ seq: ack.message.seq, text: 'hi bob', readByMe: false, isRead: false });
+    expect(atBob).toEqual({
+      message: expect.objectContaining({ seq: ack.message.seq, text: 'hi bob', readByMe: false, isRead: false }),
+      unreadCount: 1,
+      totalUnread: 1,
+      readByAllSeq: 0,
+    });
     const atOtherTab = await aliceTab2.waitFor<{ message: Message }>('message:new', (e) => e.message.id === ack.message.id);
-    expect(atOtherTab.message.readByMe).toBe(true);
-    const unread = await bobLive.waitFor<{ threadId: number; unreadCount: number; totalUnread: number }>('unread', (e) => e.threadId === threadId);
-    expect(unread.unreadCount).toBe(1);
+    expect(atOtherTab).toEqual({ message: expect.objectContaining({ readByMe: true }), unreadCount: 0, totalUnread: 0, readByAllSeq: 0 });
 
     // A retry with the same clientMessageId acks the same message and broadcasts nothing new.
     const retry = await aliceTab1.request<{ ok: boolean; message: Message }>('message:send', { threadId, text: 'hi bob', clientMessageId });
@@ -77,6 +81,59 @@ describe('live delivery over Socket.IO', () => {
     await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', alice.auth).send({ text: 'marker' }).expect(201);
     await bobLive.waitFor<{ message: Message }>('message:new', (e) => e.message.text === 'marker');
     expect(bobLive.all<{ message: Message }>('message:new').filter((e) => e.message.id === ack.message.id)).toHaveLength(1);
+    // A send causes no read or unread frame: its counts travelled inside message:new.
+    for (const client of [aliceTab1, aliceTab2, bobLive]) expect(client.received.map((r) => r.event).filter((e) => e === 'read' || e === 'unread')).toEqual([]);
+  });
+
+  it("carries each participant's counts after each message in message:new, across threads and groups", async () => {
+    const direct = await createThread(alice, [bob]);
+    const group = await createThread(alice, [bob, carol], 'Counts');
+    const [aliceLive, bobLive, carolLive] = await Promise.all([live(alice), live(bob), live(carol)]);
+    const bobBefore = (await t.http().get('/api/v1/unread_count/').set('Authorization', bob.auth).expect(200)).body.totalUnread as number;
+    const carolBefore = (await t.http().get('/api/v1/unread_count/').set('Authorization', carol.auth).expect(200)).body.totalUnread as number;
+    // Concurrent sends, so that several land in one batch.
+    const sends = await Promise.all([
+      aliceLive.request<{ message: Message }>('message:send', { threadId: direct, text: 'd1', clientMessageId: randomUUID() }),
+      aliceLive.request<{ message: Message }>('message:send', { threadId: group, text: 'g1', clientMessageId: randomUUID() }),
+      aliceLive.request<{ message: Message }>('message:send', { threadId: direct, text: 'd2', clientMessageId: randomUUID() }),
+      bobLive.request<{ message: Message }>('message:send', { threadId: group, text: 'g2 from bob', clientMessageId: randomUUID() }),
+      aliceLive.request<{ message: Message }>('message:send', { threadId: group, text: 'g3', clientMessageId: randomUUID() }),
+    ]);
+    const ids = sends.map((send) => send.message.id);
+    const last = Math.max(...ids);
+    await Promise.all([aliceLive, bobLive, carolLive].map((client) => client.waitFor<{ message: Message }>('message:new', (e) => e.message.id === last)));
+    type Frame = { message: Message; unreadCount: number; totalUnread: number; readByAllSeq: number };
+    const frames = (client: LiveClient): Frame[] => client.all<Frame>('message:new').filter((e) => ids.includes(e.message.id));
+    // The last frame each user got holds exactly what the REST API says now.
+    for (const [user, client] of [
+      [bob, bobLive],
+      [carol, carolLive],
+      [alice, aliceLive],
+    ] as const) {
+      const counts = (await t.http().get('/api/v1/unread_count/').set('Authorization', user.auth).expect(200)).body as {
+        totalUnread: number;
+        threads: { threadId: number; unreadCount: number }[];
+      };
+      const got = frames(client);
+      const newest = got.reduce((a, b) => (b.message.id > a.message.id ? b : a));
+      expect(newest.totalUnread).toBe(counts.totalUnread);
+      for (const threadId of [direct, group]) {
+        const inThread = got.filter((f) => f.message.threadId === threadId);
+        if (inThread.length === 0) continue;
+        const latest = inThread.reduce((a, b) => (b.message.seq > a.message.seq ? b : a));
+        expect(latest.unreadCount).toBe(counts.threads.find((c) => c.threadId === threadId)?.unreadCount ?? 0);
+      }
+    }
+    // Every frame's totals step by one per message from someone else, in the order the user received them.
+    const bobTotals = frames(bobLive)
+      .filter((f) => f.message.sender.id !== bob.id)
+      .map((f) => f.totalUnread);
+    expect(bobTotals[0]).toBeGreaterThan(bobBefore);
+    const carolTotals = frames(carolLive).map((f) => f.totalUnread);
+    expect(carolTotals).toEqual(carolTotals.map((_, i) => carolBefore + i + 1));
+    // readByAllSeq in the group: nobody but the latest sender has read the latest message.
+    const groupFrames = frames(carolLive);
+    expect(groupFrames.every((f) => f.readByAllSeq < f.message.seq)).toBe(true);
   });
 
   it('delivers messages sent over REST the same way, in seq order', async () => {

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { RATE_LIMITS_OFF } from './rate-limits-off.js';
+import { RATE_LIMITS_OFF, SEND_REFUSALS_OFF } from './rate-limits-off.js';
 
 export { freePort } from './ports.js';
 
@@ -123,6 +123,7 @@ export function serverEnvironment(overrides: Record<string, string>): NodeJS.Pro
     LOG_LEVEL: 'warn',
     ADMIN_JS_SKIP_BUNDLE: 'true',
     ...RATE_LIMITS_OFF,
+    ...SEND_REFUSALS_OFF,
     ...overrides,
   };
   return env;

@@ -4,7 +4,7 @@ import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/create-app.js';
 import { loadConfig } from '../../libs/config/src/index.js';
-import { RATE_LIMITS_OFF } from './rate-limits-off.js';
+import { RATE_LIMITS_OFF, SEND_REFUSALS_OFF } from './rate-limits-off.js';
 import { onMaintenanceDatabase } from './server-process.js';
 import { UsersService } from '../../libs/users/src/index.js';
 
@@ -62,6 +62,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     JWT_SECRET: randomBytes(32).toString('hex'),
     DATA_DIR: 'memory://',
     ...RATE_LIMITS_OFF,
+    ...SEND_REFUSALS_OFF,
     // Suites run in parallel on one Redis: each app gets channels and keys of its own (instances that must see each
     // other pass the same prefix).
     REDIS_KEY_PREFIX: `parley-test-${randomBytes(6).toString('hex')}`,

@@ -186,9 +186,18 @@ export class Listener {
         case 'hello':
         case 'auth:expired':
           return;
-        case 'message:new':
-          this.enqueue(() => this.onMessage(obj(obj(data).message) as unknown as Message, false));
+        case 'message:new': {
+          const payload = obj(data);
+          const message = obj(payload.message) as unknown as Message;
+          this.enqueue(async () => {
+            const printed = await this.onMessage(message, false);
+            // The frame carries my counts right after the message (a send causes no separate unread event).
+            if (printed && message.sender?.id !== this.me?.id && num(payload.unreadCount) !== undefined) {
+              this.onUnread({ threadId: message.threadId, unreadCount: payload.unreadCount, totalUnread: payload.totalUnread });
+            }
+          });
           return;
+        }
         case 'read':
           this.enqueue(() => this.onRead(obj(data)));
           return;
@@ -255,10 +264,11 @@ export class Listener {
     }
   }
 
-  private async onMessage(message: Message, missed: boolean): Promise<void> {
-    if (typeof message.threadId !== 'number' || typeof message.seq !== 'number') return;
+  /** Prints a message once; answers whether it was new. */
+  private async onMessage(message: Message, missed: boolean): Promise<boolean> {
+    if (typeof message.threadId !== 'number' || typeof message.seq !== 'number') return false;
     // Live delivery and catch-up can both bring a message: print each seq once.
-    if (message.seq <= (this.lastSeq.get(message.threadId) ?? 0)) return;
+    if (message.seq <= (this.lastSeq.get(message.threadId) ?? 0)) return false;
     this.lastSeq.set(message.threadId, message.seq);
     if (message.sender) this.users.set(message.sender.id, message.sender.username);
     const label = await this.labelFor(message.threadId);
@@ -267,6 +277,7 @@ export class Listener {
     this.output.out(
       `${clock(Number.isNaN(at.getTime()) ? new Date() : at)} ${label} ${sender}: ${printable(String(message.text))}${missed ? ' (missed while offline)' : ''}`,
     );
+    return true;
   }
 
   private async onRead(data: Record<string, unknown>): Promise<void> {

@@ -12,13 +12,25 @@ export interface MessageRecord {
   sender: { id: number; username: string; displayName: string };
 }
 
+/** Read state of a thread right after a message was stored: what its `message:new` events carry. */
+export interface MessageReadState {
+  /** The highest seq every participant has read. */
+  readByAllSeq: number;
+  /** Everyone but the sender has read it (only in a thread where the sender is alone). */
+  isRead: boolean;
+  /** Each participant's unread count in the thread and in total, right after the message. */
+  participants: { userId: number; unreadCount: number; totalUnread: number }[];
+}
+
 /**
  * What happened, published by services right after their transaction committed (before any further await, so
  * that events of one thread are published in commit order). Transports subscribe.
  */
 export type DomainEvent =
   // The stored message itself: whoever announces it need not read it back.
-  | { type: 'message.created'; threadId: number; message: MessageRecord }
+  // `previousAt`: when the thread's previous message (or other activity) was stored; null for seq 1. Lets whoever
+  // orders a thread's deliveries tell a message still in flight from one long delivered.
+  | { type: 'message.created'; threadId: number; message: MessageRecord; previousAt: Date | null; readState: MessageReadState }
   | { type: 'read-marker.moved'; threadId: number; userId: number; lastReadSeq: number; readAt: Date }
   | { type: 'thread.created'; threadId: number; participantIds: number[] }
   | { type: 'thread.updated'; threadId: number; participantIds: number[]; removedUserIds: number[] }

@@ -2,7 +2,7 @@
  * Domain errors carry a stable machine-readable `code` and a `kind`; each transport maps the kind to
  * its own vocabulary (HTTP status, socket error ack) in exactly one place.
  */
-export type ErrorKind = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable' | 'rate_limited';
+export type ErrorKind = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable' | 'rate_limited' | 'overloaded';
 
 export class DomainError extends Error {
   constructor(
@@ -59,6 +59,19 @@ export class RateLimitedError extends DomainError {
 export class ServiceUnavailableError extends DomainError {
   constructor(code: string, message: string) {
     super('unavailable', code, message);
+  }
+}
+
+/**
+ * The server cannot take more work without queuing it for long: refused at once, nothing stored, so a retry (with the
+ * same clientMessageId) after `retryAfterMs` is safe. HTTP: 503 with Retry-After; socket ack code `overloaded`.
+ */
+export class OverloadedError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super('overloaded', 'overloaded', message);
   }
 }
 

@@ -1,7 +1,7 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { databaseUnavailable, DomainError, RateLimitedError, type ErrorKind } from './errors.js';
+import { databaseUnavailable, DomainError, OverloadedError, RateLimitedError, type ErrorKind } from './errors.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -27,6 +27,8 @@ export function statusForKind(kind: ErrorKind): number {
       return HttpStatus.SERVICE_UNAVAILABLE;
     case 'rate_limited':
       return HttpStatus.TOO_MANY_REQUESTS;
+    case 'overloaded':
+      return HttpStatus.SERVICE_UNAVAILABLE;
     default: {
       const unreachable: never = kind;
       throw new Error(`unknown error kind ${String(unreachable)}`);
@@ -161,7 +163,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (res.headersSent) return;
     if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-    if (unavailable) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    if (error instanceof OverloadedError) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+    else if (unavailable) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(body.statusCode).json(body);
   }
 }

@@ -128,6 +128,13 @@ class EnvironmentVariables {
   @IsInt()
   @Min(0)
   RATE_LIMIT_SOCKET_CONNECTIONS_PER_MINUTE = 30;
+
+  // Backpressure on sending: past this wait (queue in front of the database, or event-loop delay) sends are refused.
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  SEND_QUEUE_BUDGET_MS = 100;
 }
 
 /** At most `limit` events per `windowMs` for one subject (a user, an address); limit 0 means unlimited. */
@@ -198,6 +205,11 @@ export class AppConfig {
   /** Express' `trust proxy`: which proxies' X-Forwarded-* headers to believe (client address, HTTPS). */
   readonly trustProxy: boolean | number | string;
   readonly rateLimits: RateLimits;
+  /**
+   * Sends wait in one queue in front of the database (group commit). When its oldest message has waited longer than
+   * `budgetMs`, or the event loop runs that late, new sends are refused with `overloaded`; 0 never refuses.
+   */
+  readonly sendQueue: { readonly budgetMs: number };
 
   constructor(values: Omit<AppConfig, 'isProduction'>) {
     Object.assign(this, values);
@@ -265,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       messageSend: { limit: vars.RATE_LIMIT_MESSAGES_PER_SECOND, windowMs: 1_000 },
       socketConnect: { limit: vars.RATE_LIMIT_SOCKET_CONNECTIONS_PER_MINUTE, windowMs: 60_000 },
     },
+    sendQueue: { budgetMs: vars.SEND_QUEUE_BUDGET_MS },
     trustProxy:
       vars.TRUST_PROXY === 'true' ? true : vars.TRUST_PROXY === 'false' ? false : /^\d+$/.test(vars.TRUST_PROXY) ? Number(vars.TRUST_PROXY) : vars.TRUST_PROXY,
   });

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /**
  * Runs the hot statements of the repositories as named prepared statements on PostgreSQL: parsed and planned once
@@ -17,9 +17,17 @@ export class PreparedStatements {
 
   /** `name` identifies `text`: one name, one statement text. */
   query<T = unknown>(name: string, text: string, parameters: unknown[]): Promise<T> {
-    if (!this.named) return this.dataSource.query<T>(text, parameters);
+    return this.dataSource.query<T>(this.statement(name, text), parameters);
+  }
+
+  /** The same inside a transaction, on its connection. */
+  queryWith<T = unknown>(manager: EntityManager, name: string, text: string, parameters: unknown[]): Promise<T> {
+    return manager.query<T>(this.statement(name, text), parameters);
+  }
+
+  private statement(name: string, text: string): string {
+    if (!this.named) return text;
     // pg prepares a query that carries a name; toString keeps TypeORM's error log readable.
-    const statement = { name, text, toString: () => text };
-    return this.dataSource.query<T>(statement as unknown as string, parameters);
+    return { name, text, toString: () => text } as unknown as string;
   }
 }

@@ -8,6 +8,11 @@ export type { MessageRecord };
 
 /** The one place a message becomes a MessageDto, with the read flags as the viewer sees them. */
 export function toMessageDto(message: MessageRecord, viewer: ReadMarker, readers: ReadersIndex): MessageDto {
+  return toMessageDtoWithFlags(message, { readByMe: isReadBy(viewer, message), isRead: isReadByOthers(readers, message) });
+}
+
+/** The same with flags already known (a message just stored, whose read state came with it). */
+export function toMessageDtoWithFlags(message: MessageRecord, flags: { readByMe: boolean; isRead: boolean }): MessageDto {
   return {
     id: message.id,
     threadId: message.threadId,
@@ -16,7 +21,7 @@ export function toMessageDto(message: MessageRecord, viewer: ReadMarker, readers
     text: message.text,
     createdAt: message.createdAt.toISOString(),
     clientMessageId: message.clientMessageId,
-    readByMe: isReadBy(viewer, message),
-    isRead: isReadByOthers(readers, message),
+    readByMe: flags.readByMe,
+    isRead: flags.isRead,
   };
 }

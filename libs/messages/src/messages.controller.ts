@@ -8,6 +8,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiServiceUnavailableResponse,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -56,6 +57,11 @@ export class MessagesController {
   @ApiBadRequestResponse({ type: ErrorBodyDto })
   @ApiConflictResponse({ type: ErrorBodyDto, description: 'The clientMessageId was used for a message in another thread.' })
   @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'More messages per second than allowed (Retry-After says when to go on).' })
+  @ApiServiceUnavailableResponse({
+    type: ErrorBodyDto,
+    description:
+      'code `overloaded`: the server cannot take more messages without queuing them for long; nothing was stored, send it again with the same clientMessageId after Retry-After. code `database_unavailable`: the database cannot be reached.',
+  })
   @RateLimit('messageSend')
   async send(
     @CurrentUser() actor: Actor,

@@ -5,11 +5,12 @@ import { Message } from './message.entity.js';
 import { MessagesController } from './messages.controller.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MessagesService } from './messages.service.js';
+import { MessageSendQueue } from './send-queue.js';
 
 @Module({
   imports: [ThreadsModule, TypeOrmModule.forFeature([Message])],
   controllers: [MessagesController],
-  providers: [MessagesRepository, MessagesService],
+  providers: [MessagesRepository, MessageSendQueue, MessagesService],
   exports: [MessagesService, MessagesRepository],
 })
 export class MessagesModule {}

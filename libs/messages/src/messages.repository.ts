@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { threadNotFound } from '../../common/src/index.js';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
 import type { MessageRecord } from './message.mapper.js';
+import type { BatchStateBefore } from './batch-read-state.js';
 import type { ReadMarker } from './read-flags.js';
 
 export interface NewMessage {
@@ -24,21 +24,81 @@ const toRecord = ({ senderUsername, senderDisplayName, ...message }: MessageRow)
   sender: { id: message.senderId, username: senderUsername, displayName: senderDisplayName },
 });
 
-/** A message just stored, with the thread's lowest read markers after the send (the sender's is at the message). */
+/** One stored message of a batch, with when its thread was last active before it (null for seq 1). */
 export interface StoredMessage {
   record: MessageRecord;
-  markers: ReadMarker[];
+  previousAt: Date | null;
 }
 
-interface StoredMessageRow {
-  id: number;
-  seq: number;
-  createdAt: Date;
-  senderUsername: string;
-  senderDisplayName: string;
-  otherUserId: number | null;
-  otherReadSeq: number | null;
+/**
+ * What one batch stored: per input (same order) the message, or null when nothing was stored for it (not a
+ * participant, no such thread, or a clientMessageId the sender already used); and the state before the batch.
+ */
+export interface StoredBatch {
+  results: (StoredMessage | null)[];
+  before: BatchStateBefore;
 }
+
+/** One row of the batch statement's answer: a stored message ('m'), a thread ('t'), a participant ('p'), a total ('o'). */
+interface BatchRow {
+  kind: 'm' | 't' | 'p' | 'o';
+  a: number | null;
+  b: number | null;
+  c: number | null;
+  d: number | null;
+  at: Date | null;
+  s1: string | null;
+  s2: string | null;
+}
+
+// PostgreSQL's unique_violation and deadlock_detected: a batch that met a concurrent send of the same
+// clientMessageId (or, in theory, a lock cycle) is run again; its new snapshot sees the other one.
+const RETRYABLE_CODES = new Set(['23505', '40P01']);
+const BATCH_ATTEMPTS = 3;
+
+/**
+ * One multi-row statement for the whole batch, run after the batch's threads are locked (so its snapshot sees every
+ * committed membership change and message of them): per row the membership check and the idempotency check, seq
+ * numbered per thread in input order, the threads' last_seq and each sender's marker moved once. It answers the
+ * stored rows and, from the same snapshot (which does not see the statement's own writes), the state before the batch.
+ */
+const INSERT_BATCH_SQL = `WITH input AS (
+   SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[]) WITH ORDINALITY AS i(thread_id, sender_id, text, client_message_id, ord)
+ ), accepted AS (
+   SELECT i.ord, i.thread_id, i.sender_id, i.text, i.client_message_id,
+          t.last_seq + row_number() OVER (PARTITION BY i.thread_id ORDER BY i.ord) AS seq
+     FROM input i
+     JOIN threads t ON t.id = i.thread_id
+     JOIN participants p ON p.thread_id = i.thread_id AND p.user_id = i.sender_id
+    WHERE i.client_message_id IS NULL
+       OR NOT EXISTS (SELECT 1 FROM messages m WHERE m.sender_id = i.sender_id AND m.client_message_id = i.client_message_id)
+ ), inserted AS (
+   INSERT INTO messages (thread_id, seq, sender_id, text, client_message_id)
+   SELECT thread_id, seq, sender_id, text, client_message_id FROM accepted ORDER BY ord
+   RETURNING id, thread_id, seq, created_at
+ ), threads_moved AS (
+   UPDATE threads SET last_seq = x.seq, updated_at = now()
+     FROM (SELECT thread_id, max(seq) AS seq FROM accepted GROUP BY thread_id) x WHERE threads.id = x.thread_id
+ ), markers_moved AS (
+   UPDATE participants SET last_read_seq = x.seq, own_after_marker = 0, read_at = now()
+     FROM (SELECT thread_id, sender_id, max(seq) AS seq FROM accepted GROUP BY thread_id, sender_id) x
+    WHERE participants.thread_id = x.thread_id AND participants.user_id = x.sender_id
+ ), batch_threads AS (
+   SELECT DISTINCT thread_id FROM accepted
+ ), members AS (
+   SELECT p.thread_id, p.user_id, p.last_read_seq, p.own_after_marker FROM participants p JOIN batch_threads USING (thread_id)
+ )
+ SELECT 'm' AS kind, a.ord::int AS a, ins.id AS b, ins.seq::int AS c, NULL::int AS d, ins.created_at AS at, u.username AS s1, u.display_name AS s2
+   FROM inserted ins JOIN accepted a ON a.thread_id = ins.thread_id AND a.seq = ins.seq JOIN users u ON u.id = a.sender_id
+ UNION ALL
+ SELECT 't', t.id, NULL, t.last_seq, NULL, t.updated_at, NULL, NULL FROM threads t JOIN batch_threads b ON b.thread_id = t.id
+ UNION ALL
+ SELECT 'p', thread_id, user_id, last_read_seq, own_after_marker, NULL, NULL, NULL FROM members
+ UNION ALL
+ SELECT 'o', NULL, op.user_id, COALESCE(SUM(GREATEST(0, ot.last_seq - op.last_read_seq - op.own_after_marker)), 0)::int, NULL, NULL, NULL, NULL
+   FROM participants op JOIN threads ot ON ot.id = op.thread_id
+  WHERE op.user_id IN (SELECT user_id FROM members) AND op.thread_id NOT IN (SELECT thread_id FROM batch_threads)
+  GROUP BY op.user_id`;
 
 @Injectable()
 export class MessagesRepository {
@@ -48,65 +108,36 @@ export class MessagesRepository {
   ) {}
 
   /**
-   * Stores a message in one statement (one round trip, its own transaction): lock the thread and the sender's
-   * participant row (thread first, as sending always did), insert the message with the thread's next seq,
-   * then move the thread's last_seq and the sender's read marker to it. Answers the message with its sender and the
-   * thread's two lowest read markers right after the send (for `isRead`), so nothing is read back.
-   *
-   * When nothing can be stored, nothing changes and no seq is taken: the thread does not exist, the sender is not a
-   * participant, or the sender already used the clientMessageId (also in a concurrent send). Then it answers `null`
-   * when there is a clientMessageId (the caller tells which), thread_not_found otherwise.
+   * Stores a batch of messages in one short transaction (group commit): lock the batch's threads in id order (the
+   * lock order every writer of a thread's members or messages follows), then one statement inserts every row it may.
+   * Nothing stored for a row takes no seq. Retried whole when it met a concurrent send of the same clientMessageId.
    */
-  async insertMessageIdempotent(message: NewMessage): Promise<StoredMessage | null> {
-    const rows: StoredMessageRow[] = await this.statements.query(
-      'messages.insert',
-      `WITH sender AS (
-         SELECT t.last_seq + 1 AS seq FROM threads t JOIN participants p ON p.thread_id = t.id
-          WHERE t.id = $1 AND p.user_id = $2
-          FOR NO KEY UPDATE OF t, p
-       ), message AS (
-         INSERT INTO messages (thread_id, seq, sender_id, text, client_message_id)
-         SELECT $1, seq, $2, $3, $4 FROM sender
-         ON CONFLICT ON CONSTRAINT messages_sender_client_id_unique DO NOTHING
-         RETURNING id, seq, created_at
-       ), thread AS (
-         UPDATE threads SET last_seq = message.seq, updated_at = now() FROM message WHERE threads.id = $1
-       ), marker AS (
-         UPDATE participants SET last_read_seq = message.seq, own_after_marker = 0, read_at = now()
-           FROM message WHERE participants.thread_id = $1 AND participants.user_id = $2
-       )
-       SELECT message.id, message.seq, message.created_at AS "createdAt",
-              u.username AS "senderUsername", u.display_name AS "senderDisplayName",
-              other.user_id AS "otherUserId", other.last_read_seq AS "otherReadSeq"
-         FROM message JOIN users u ON u.id = $2
-         LEFT JOIN LATERAL (
-           SELECT user_id, last_read_seq FROM participants WHERE thread_id = $1 AND user_id <> $2 ORDER BY last_read_seq LIMIT 2
-         ) other ON true`,
-      [message.threadId, message.senderId, message.text, message.clientMessageId],
-    );
-    // Nothing stored: answer null (the caller finds out why) unless it can only be a thread the sender is not in.
-    if (rows.length === 0) {
-      if (message.clientMessageId !== null) return null;
-      throw threadNotFound();
+  async insertMessagesIdempotent(batch: readonly NewMessage[]): Promise<StoredBatch> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.insertBatchOnce(batch);
+      } catch (error) {
+        const failure = error as { code?: unknown; driverError?: { code?: unknown } };
+        const code = failure.driverError?.code ?? failure.code;
+        if (attempt >= BATCH_ATTEMPTS || typeof code !== 'string' || !RETRYABLE_CODES.has(code)) throw error;
+      }
     }
-    const [first] = rows;
-    if (!first) throw threadNotFound();
-    const others: ReadMarker[] = rows.flatMap((row) =>
-      row.otherUserId === null ? [] : [{ userId: row.otherUserId, lastReadSeq: row.otherReadSeq as number }],
-    );
-    return {
-      record: {
-        id: first.id,
-        threadId: message.threadId,
-        seq: first.seq,
-        senderId: message.senderId,
-        text: message.text,
-        clientMessageId: message.clientMessageId,
-        createdAt: first.createdAt,
-        sender: { id: message.senderId, username: first.senderUsername, displayName: first.senderDisplayName },
-      },
-      markers: [...others, { userId: message.senderId, lastReadSeq: first.seq }],
-    };
+  }
+
+  private insertBatchOnce(batch: readonly NewMessage[]): Promise<StoredBatch> {
+    const threadIds = [...new Set(batch.map((message) => message.threadId))].sort((x, y) => x - y);
+    return this.dataSource.transaction(async (manager) => {
+      await this.statements.queryWith(manager, 'messages.lock-threads', `SELECT id FROM threads WHERE id = ANY($1::int[]) ORDER BY id FOR NO KEY UPDATE`, [
+        threadIds,
+      ]);
+      const rows: BatchRow[] = await this.statements.queryWith(manager, 'messages.insert-batch', INSERT_BATCH_SQL, [
+        batch.map((message) => message.threadId),
+        batch.map((message) => message.senderId),
+        batch.map((message) => message.text),
+        batch.map((message) => message.clientMessageId),
+      ]);
+      return toStoredBatch(batch, rows);
+    });
   }
 
   async findById(id: number): Promise<MessageRecord | null> {
@@ -168,4 +199,53 @@ export class MessagesRepository {
     );
     return rows;
   }
+}
+
+function toStoredBatch(batch: readonly NewMessage[], rows: BatchRow[]): StoredBatch {
+  const results: (StoredMessage | null)[] = batch.map(() => null);
+  const before: BatchStateBefore = { threadLastSeq: new Map(), participants: [], unreadElsewhere: new Map() };
+  const threadUpdatedAt = new Map<number, Date>();
+  const stored: BatchRow[] = [];
+  for (const row of rows) {
+    switch (row.kind) {
+      case 'm':
+        stored.push(row);
+        break;
+      case 't':
+        before.threadLastSeq.set(row.a as number, row.c as number);
+        threadUpdatedAt.set(row.a as number, row.at as Date);
+        break;
+      case 'p':
+        before.participants.push({ threadId: row.a as number, userId: row.b as number, lastReadSeq: row.c as number, ownAfterMarker: row.d as number });
+        break;
+      case 'o':
+        before.unreadElsewhere.set(row.b as number, row.c as number);
+        break;
+      default: {
+        const unreachable: never = row.kind;
+        throw new Error(`unknown batch row ${String(unreachable)}`);
+      }
+    }
+  }
+  for (const row of stored) {
+    const index = (row.a as number) - 1;
+    const message = batch[index];
+    const seq = row.c as number;
+    const firstOfBatch = seq === (before.threadLastSeq.get(message.threadId) ?? 0) + 1;
+    results[index] = {
+      record: {
+        id: row.b as number,
+        threadId: message.threadId,
+        seq,
+        senderId: message.senderId,
+        text: message.text,
+        clientMessageId: message.clientMessageId,
+        createdAt: row.at as Date,
+        sender: { id: message.senderId, username: row.s1 as string, displayName: row.s2 as string },
+      },
+      // The first of the batch follows the thread's last activity; later ones follow a message of this batch.
+      previousAt: seq === 1 ? null : firstOfBatch ? (threadUpdatedAt.get(message.threadId) ?? null) : row.at,
+    };
+  }
+  return { results, before };
 }

@@ -3,7 +3,6 @@ import {
   BadRequestError,
   codePointLength,
   ConflictError,
-  DomainEvents,
   ForbiddenError,
   messageNotFound,
   threadNotFound,
@@ -14,10 +13,13 @@ import {
 import { ThreadsService } from '../../threads/src/threads.service.js';
 import type { ListMessagesQueryDto, MessageDto, SendMessageDto } from './dto/message.dto.js';
 import { MESSAGE_TEXT_MAX } from './message.entity.js';
-import { toMessageDto, type MessageRecord } from './message.mapper.js';
+import { toMessageDto, toMessageDtoWithFlags, type MessageRecord } from './message.mapper.js';
 import { messagePageLinks, planMessageWindow } from './message-window.js';
 import { MessagesRepository } from './messages.repository.js';
+import { MessageSendQueue } from './send-queue.js';
 import { ReadersIndex, type ReadMarker } from './read-flags.js';
+
+const MAX_DELIVERY_BACKLOG = 500;
 
 /** What a redacted message says instead of its text. */
 export const REDACTED_MESSAGE_TEXT = '[This message was removed by a moderator]';
@@ -27,7 +29,7 @@ export class MessagesService {
   constructor(
     private readonly threads: ThreadsService,
     private readonly messages: MessagesRepository,
-    private readonly events: DomainEvents,
+    private readonly sendQueue: MessageSendQueue,
   ) {}
 
   /**
@@ -36,23 +38,19 @@ export class MessagesService {
    */
   async send(actor: Actor, threadId: number, request: SendMessageDto): Promise<{ message: MessageDto; created: boolean }> {
     const clientMessageId = request.clientMessageId ?? null;
-    // The insert is the access check: it stores a message only for a participant of the thread (one statement on
-    // the hot path). When it stored nothing, find out why, access first: not a participant (404), or a retry.
-    const stored = await this.messages.insertMessageIdempotent({ threadId, senderId: actor.id, text: request.text, clientMessageId });
+    // The insert is the access check: it stores a message only for a participant of the thread. When it stored
+    // nothing, find out why, access first: not a participant (404), or a retry. Its batch announces what it stored.
+    const stored = await this.sendQueue.enqueue({ threadId, senderId: actor.id, text: request.text, clientMessageId });
     if (!stored) {
       await this.threads.requireMembership(actor, threadId);
+      if (clientMessageId === null) throw threadNotFound();
       // Sent before (a retry, or a concurrent send of the same clientMessageId): that one is the message.
-      const existing = await this.messages.findBySenderAndClientId(actor.id, clientMessageId as string);
+      const existing = await this.messages.findBySenderAndClientId(actor.id, clientMessageId);
       // None: the thread went, or the sender left it, in the meantime.
       if (!existing) throw threadNotFound();
       return { message: await this.existingForRetry(actor, threadId, existing), created: false };
     }
-
-    const { record, markers } = stored;
-    this.events.publish({ type: 'message.created', threadId, message: record });
-    // Sending read everything up to the message: the others learn it like any other marker move.
-    this.events.publish({ type: 'read-marker.moved', threadId, userId: actor.id, lastReadSeq: record.seq, readAt: new Date() });
-    return { message: toMessageDto(record, { userId: actor.id, lastReadSeq: record.seq }, ReadersIndex.fromMarkers(markers)), created: true };
+    return { message: toMessageDtoWithFlags(stored.record, { readByMe: true, isRead: stored.readState.isRead }), created: true };
   }
 
   /** History, oldest first: limit/offset, afterSeq (catch-up) and beforeSeq (scrolling up). */
@@ -74,6 +72,16 @@ export class MessagesService {
         thread.lastSeq,
       ),
     };
+  }
+
+  /**
+   * Stored messages with afterSeq < seq < beforeSeq, oldest first, for live delivery of messages an instance did not
+   * receive. No actor: the live layer delivers only to the thread's participants.
+   */
+  findForDelivery(threadId: number, afterSeq: number, beforeSeq: number): Promise<MessageRecord[]> {
+    // At most a page: a longer gap is one the clients close with afterSeq after their next hello.
+    const limit = Math.min(MAX_DELIVERY_BACKLOG, Math.max(0, beforeSeq - afterSeq - 1));
+    return this.messages.findAfterSeq(threadId, afterSeq, limit).then((records) => records.filter((record) => record.seq < beforeSeq));
   }
 
   /**

@@ -1,10 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
-import type { DomainEvent } from '../../common/src/index.js';
-import { toMessageDto } from '../../messages/src/message.mapper.js';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { DomainEvent, MessageRecord, MessageReadState } from '../../common/src/index.js';
+import { toMessageDtoWithFlags } from '../../messages/src/message.mapper.js';
+import { MessagesService } from '../../messages/src/messages.service.js';
 import { ReadersIndex } from '../../messages/src/read-flags.js';
 import type { ParticipantReadState } from '../../read-status/src/read-status.repository.js';
 import { ReadStatusService } from '../../read-status/src/read-status.service.js';
 import { ThreadsService } from '../../threads/src/threads.service.js';
+import { ThreadDeliveryOrder, type SequencedItem } from './thread-delivery-order.js';
 
 /** One emit: an event with its payload, to the rooms of some users. */
 export interface LiveEmit {
@@ -16,53 +18,148 @@ export interface LiveEmit {
 type MessageCreated = Extract<DomainEvent, { type: 'message.created' }>;
 type MarkerMoved = Extract<DomainEvent, { type: 'read-marker.moved' }>;
 
-/** A message waiting in its thread's queue, with the sender's marker move when it came right behind it. */
-interface QueuedMessage {
-  created: MessageCreated;
-  markerMoved?: MarkerMoved;
+/** `message.created` as it travels to the other instances (JSON: times as ISO strings). */
+export interface WireMessageCreated {
+  threadId: number;
+  message: Omit<MessageRecord, 'createdAt'> & { createdAt: string };
+  previousAt: string | null;
+  readState: MessageReadState;
 }
 
+/** Where planned emits go; the gateway provides it. */
+export interface LiveSink {
+  /** To these users' sockets on every instance. */
+  broadcast(emits: LiveEmit[]): void;
+  /** To these users' sockets on this instance only. */
+  deliverHere(emits: LiveEmit[]): void;
+  /** Hands stored messages to the other instances, which deliver them to their own sockets in order. */
+  shareWithOtherInstances(messages: WireMessageCreated[]): void;
+}
+
+interface OrderedMessage extends SequencedItem {
+  created: MessageCreated;
+}
+
+// A missing message is read from the database after this wait; a thread's first message waits at most this long
+// for a predecessor stored less than STRAGGLER_WINDOW_MS before it (only after a start or a long pause).
+const GAP_WAIT_MS = 150;
+const STRAGGLER_WINDOW_MS = 2_000;
+const IDLE_FORGET_MS = 60_000;
+
 /**
- * Turns domain events into the live events of the contract. The events of one thread are planned strictly in the
- * order they were published (commit order), so clients receive a thread's messages in seq order.
+ * Turns domain events into the live events of the contract.
+ *
+ * A stored message becomes one `message:new` per participant, carrying that participant's counts and the thread's
+ * readByAllSeq (no read after the commit: the batch that stored it computed them). Every instance (this one, and the
+ * others through Redis) delivers it to its own sockets through a ThreadDeliveryOrder, so each socket receives a
+ * thread's messages in seq order without gaps, whichever instance or connection stored them.
+ *
+ * Other events of one thread are planned strictly in the order they were published (commit order) and broadcast.
  */
 @Injectable()
-export class LiveUpdatesService {
+export class LiveUpdatesService implements OnModuleDestroy {
   private readonly logger = new Logger(LiveUpdatesService.name);
   private readonly threadQueues = new Map<number, Promise<void>>();
-  // Per thread: the message that was queued last, until its planning starts.
-  private readonly unplannedMessages = new Map<number, QueuedMessage>();
+  private readonly order: ThreadDeliveryOrder<OrderedMessage>;
+  private sink?: LiveSink;
+  private outbox: WireMessageCreated[] = [];
 
   constructor(
     private readonly threads: ThreadsService,
     private readonly readStatus: ReadStatusService,
-  ) {}
+    private readonly messages: MessagesService,
+  ) {
+    this.order = new ThreadDeliveryOrder<OrderedMessage>({
+      gapWaitMs: GAP_WAIT_MS,
+      stragglerWindowMs: STRAGGLER_WINDOW_MS,
+      idleForgetMs: IDLE_FORGET_MS,
+      deliver: (items) => this.sink?.deliverHere(items.flatMap((item) => planMessageNew(item.created))),
+      readMissing: (threadId, afterSeq, beforeSeq) => this.readMissing(threadId, afterSeq, beforeSeq),
+      onError: (error) => this.logger.warn(`reading missing messages failed: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  }
 
-  handle(event: DomainEvent, deliver: (emits: LiveEmit[]) => void): void {
-    const unplanned = this.unplannedMessages.get(event.threadId);
-    // Sending moves the sender's marker to the message, published right behind it: both are planned from one read of
-    // the thread's markers and counts, and emitted in the same order as before (message:new, unread, read, unread).
-    if (event.type === 'read-marker.moved' && unplanned && !unplanned.markerMoved && isSendersOwnMove(unplanned.created, event)) {
-      unplanned.markerMoved = event;
+  attach(sink: LiveSink): () => void {
+    this.sink = sink;
+    return () => {
+      if (this.sink === sink) this.sink = undefined;
+    };
+  }
+
+  onModuleDestroy(): void {
+    this.order.close();
+  }
+
+  handle(event: DomainEvent): void {
+    if (event.type === 'message.created') {
+      this.share(event);
+      this.order.accept(toOrdered(event));
       return;
     }
-    const queued: QueuedMessage | undefined = event.type === 'message.created' ? { created: event } : undefined;
-    if (queued) this.unplannedMessages.set(event.threadId, queued);
-    else this.unplannedMessages.delete(event.threadId);
-
     const previous = this.threadQueues.get(event.threadId) ?? Promise.resolve();
     const next = previous
-      .then(() => {
-        if (!queued) return this.plan(event);
-        if (this.unplannedMessages.get(event.threadId) === queued) this.unplannedMessages.delete(event.threadId);
-        return this.planMessageCreated(queued.created, queued.markerMoved);
-      })
-      .then(deliver)
+      .then(() => this.plan(event))
+      .then((emits) => this.sink?.broadcast(emits))
       .catch((error: unknown) => this.logger.error(`live update for ${event.type} failed`, error instanceof Error ? error.stack : String(error)));
     this.threadQueues.set(event.threadId, next);
     void next.then(() => {
       if (this.threadQueues.get(event.threadId) === next) this.threadQueues.delete(event.threadId);
     });
+  }
+
+  /** Messages another instance stored: delivered to this instance's sockets, in order. */
+  acceptFromOtherInstance(messages: unknown): void {
+    if (!Array.isArray(messages)) return;
+    for (const wire of messages as WireMessageCreated[]) {
+      if (typeof wire?.threadId !== 'number' || typeof wire.message?.seq !== 'number' || !wire.readState) continue;
+      this.order.accept(
+        toOrdered({
+          type: 'message.created',
+          threadId: wire.threadId,
+          message: { ...wire.message, createdAt: new Date(wire.message.createdAt) },
+          previousAt: wire.previousAt === null ? null : new Date(wire.previousAt),
+          readState: wire.readState,
+        }),
+      );
+    }
+  }
+
+  /** The messages of one event-loop turn go to the other instances as one packet. */
+  private share(event: MessageCreated): void {
+    this.outbox.push({
+      threadId: event.threadId,
+      message: { ...event.message, createdAt: event.message.createdAt.toISOString() },
+      previousAt: event.previousAt?.toISOString() ?? null,
+      readState: event.readState,
+    });
+    if (this.outbox.length > 1) return;
+    queueMicrotask(() => {
+      const messages = this.outbox;
+      this.outbox = [];
+      this.sink?.shareWithOtherInstances(messages);
+    });
+  }
+
+  /** Stored messages this instance never received (their publisher died, or Redis dropped them), with today's counts. */
+  private async readMissing(threadId: number, afterSeq: number, beforeSeq: number): Promise<OrderedMessage[]> {
+    const [records, participants] = await Promise.all([
+      this.messages.findForDelivery(threadId, afterSeq, beforeSeq),
+      this.readStatus.readStateOfParticipants(threadId),
+    ]);
+    const readers = ReadersIndex.fromMarkers(participants);
+    return records.map((message, i) =>
+      toOrdered({
+        type: 'message.created',
+        threadId,
+        message,
+        previousAt: i === 0 ? null : records[i - 1].createdAt,
+        readState: {
+          readByAllSeq: readers.readByAllSeq,
+          isRead: readers.lowestMarkerExcept(message.senderId) >= message.seq,
+          participants: participants.map(({ userId, unreadCount, totalUnread }) => ({ userId, unreadCount, totalUnread })),
+        },
+      }),
+    );
   }
 
   /** Resolves once every event published so far has been delivered (graceful shutdown, tests). */
@@ -73,7 +170,7 @@ export class LiveUpdatesService {
   private async plan(event: DomainEvent): Promise<LiveEmit[]> {
     switch (event.type) {
       case 'message.created':
-        return this.planMessageCreated(event);
+        return planMessageNew(event);
       case 'read-marker.moved':
         return this.planMarkerMoved(event, await this.readStatus.readStateOfParticipants(event.threadId));
       case 'thread.created':
@@ -94,34 +191,6 @@ export class LiveUpdatesService {
         throw new Error(`unhandled domain event ${JSON.stringify(unreachable)}`);
       }
     }
-  }
-
-  /** message:new for everyone (read by the sender), the recipients' new counts; then the sender's marker move, if it came along. */
-  private async planMessageCreated(created: MessageCreated, markerMoved?: MarkerMoved): Promise<LiveEmit[]> {
-    const { threadId, message } = created;
-    const { senderId } = message;
-    const participants = await this.readStatus.readStateOfParticipants(threadId);
-    const afterward = markerMoved ? await this.planMarkerMoved(markerMoved, participants) : [];
-    // The thread went in the meantime: nothing to show, but the sender's counts still changed.
-    if (participants.length === 0) return afterward;
-    const readers = ReadersIndex.fromMarkers(participants);
-    const recipients = participants.filter((participant) => participant.userId !== senderId);
-    return [
-      // The sender's own sockets (its other tabs) see it as read by them.
-      { userIds: [senderId], event: 'message:new', data: { message: toMessageDto(message, { userId: senderId, lastReadSeq: message.seq }, readers) } },
-      // Everyone else gets one payload: a new message is not yet read by its recipients.
-      {
-        userIds: recipients.map((recipient) => recipient.userId),
-        event: 'message:new',
-        data: { message: toMessageDto(message, { userId: 0, lastReadSeq: message.seq - 1 }, readers) },
-      },
-      ...recipients.map((recipient) => ({
-        userIds: [recipient.userId],
-        event: 'unread',
-        data: { threadId, unreadCount: recipient.unreadCount, totalUnread: recipient.totalUnread },
-      })),
-      ...afterward,
-    ];
   }
 
   private async planMarkerMoved(event: MarkerMoved, participants: ParticipantReadState[]): Promise<LiveEmit[]> {
@@ -158,7 +227,28 @@ export class LiveUpdatesService {
   }
 }
 
-/** The marker move a send makes: the sender's marker, at the message just sent. */
-function isSendersOwnMove(created: MessageCreated, moved: MarkerMoved): boolean {
-  return moved.userId === created.message.senderId && moved.lastReadSeq === created.message.seq;
+function toOrdered(created: MessageCreated): OrderedMessage {
+  return { threadId: created.threadId, seq: created.message.seq, previousAt: created.previousAt?.getTime() ?? null, created };
+}
+
+/**
+ * One `message:new` per participant with its own counts; participants whose counts are equal share one emit. The
+ * sender sees the message as read by itself; a send causes no other frame.
+ */
+export function planMessageNew({ message, readState }: MessageCreated): LiveEmit[] {
+  const { readByAllSeq, isRead } = readState;
+  const forRecipients = toMessageDtoWithFlags(message, { readByMe: false, isRead });
+  const groups = new Map<string, LiveEmit>();
+  const emits: LiveEmit[] = [];
+  for (const { userId, unreadCount, totalUnread } of readState.participants) {
+    if (userId === message.senderId) {
+      emits.push({ userIds: [userId], event: 'message:new', data: { message: { ...forRecipients, readByMe: true }, unreadCount, totalUnread, readByAllSeq } });
+      continue;
+    }
+    const key = `${unreadCount}:${totalUnread}`;
+    const group = groups.get(key);
+    if (group) group.userIds.push(userId);
+    else groups.set(key, { userIds: [userId], event: 'message:new', data: { message: forRecipients, unreadCount, totalUnread, readByAllSeq } });
+  }
+  return [...emits, ...groups.values()];
 }

@@ -25,6 +25,7 @@ import { UsersService } from '../../users/src/users.service.js';
 import { MessageMarkerEventDto, SendMessageEventDto, ThreadEventDto, TypingEventDto } from './dto/socket-events.dto.js';
 import { LiveUpdatesService, type LiveEmit } from './live-updates.service.js';
 import { RedisLink } from './redis-link.js';
+import { AppConfig } from '../../config/src/index.js';
 import { handshakeRefusal, SocketErrorFilter } from './socket-errors.js';
 import { TypingService } from './typing.service.js';
 
@@ -34,6 +35,9 @@ interface SocketSession {
 }
 
 export const userRoom = (userId: number): string => `user:${userId}`;
+
+/** The server-side event that carries stored messages to the other instances (through the Redis adapter). */
+const MESSAGES_FROM_OTHER_INSTANCES = 'parley:messages';
 
 /** A validated payload. Only the payload: the socket parameter is never run through a pipe. */
 const Payload = (): ParameterDecorator => MessageBody(StrictValidationPipe);
@@ -56,6 +60,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   // Set when the application starts shutting down: connections closing then are not "going offline".
   private shuttingDown = false;
   private readonly expiryTimers = new WeakMap<Socket, NodeJS.Timeout>();
+  // Other instances share this one's rooms through Redis.
+  private readonly scaledOut: boolean;
 
   @WebSocketServer()
   private readonly server: Server;
@@ -71,7 +77,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly events: DomainEvents,
     private readonly rateLimiter: RateLimiter,
     private readonly redisLink: RedisLink,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.scaledOut = config.redisUrl !== undefined;
+  }
 
   /**
    * Runs before the socket server closes (SIGTERM, app.close()): deliver what is already planned, tell this
@@ -88,7 +97,23 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   /** Every connection proves who it is before it is accepted: an access JWT in `auth.token`, or the web session cookie. */
   afterInit(server: Server): void {
     // Subscribed here, not at module init: an application context without a socket server (the seed) emits nothing.
-    this.unsubscribe = this.events.subscribe((event) => this.liveUpdates.handle(event, (emits) => this.deliver(emits)));
+    const detach = this.liveUpdates.attach({
+      broadcast: (emits) => this.deliver(emits, false),
+      deliverHere: (emits) => this.deliver(emits, true),
+      shareWithOtherInstances: (messages) => {
+        if (this.scaledOut && !this.shuttingDown) server.serverSideEmit(MESSAGES_FROM_OTHER_INSTANCES, messages);
+      },
+    });
+    const unsubscribe = this.events.subscribe((event) => this.liveUpdates.handle(event));
+    this.unsubscribe = () => {
+      unsubscribe();
+      detach();
+    };
+    if (this.scaledOut) {
+      server.of('/').on(MESSAGES_FROM_OTHER_INSTANCES, (messages: unknown) => {
+        if (!this.shuttingDown) this.liveUpdates.acceptFromOtherInstance(messages);
+      });
+    }
     this.stopGreetingAgain = this.redisLink.onRestored(() => {
       this.greetAgain().catch((error: unknown) => this.logger.warn(`greeting clients again failed: ${error instanceof Error ? error.message : String(error)}`));
     });
@@ -198,10 +223,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (contactIds.length > 0) this.server.to(contactIds.map(userRoom)).emit('presence', { userId, online });
   }
 
-  private deliver(emits: LiveEmit[]): void {
+  /** `here`: to this instance's sockets only (messages, which every instance delivers in order itself). */
+  private deliver(emits: LiveEmit[], here: boolean): void {
     if (this.shuttingDown) return;
+    const target = here ? this.server.local : this.server;
     for (const { userIds, event, data } of emits) {
-      if (userIds.length > 0) this.server.to(userIds.map(userRoom)).emit(event, data);
+      if (userIds.length > 0) target.to(userIds.length === 1 ? userRoom(userIds[0]) : userIds.map(userRoom)).emit(event, data);
     }
   }
 

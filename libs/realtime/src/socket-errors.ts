@@ -1,12 +1,12 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
-import { asDomainError, DomainError, RateLimitedError, type ErrorKind } from '../../common/src/index.js';
+import { asDomainError, DomainError, OverloadedError, RateLimitedError, type ErrorKind } from '../../common/src/index.js';
 
 export type SocketErrorCode = ErrorKind | 'rate_limited' | 'internal';
 
 export interface SocketErrorAck {
   ok: false;
-  error: { code: SocketErrorCode; message: string; reason?: string; retryAfterSeconds?: number };
+  error: { code: SocketErrorCode; message: string; reason?: string; retryAfterSeconds?: number; retryAfterMs?: number };
 }
 
 /** The socket counterpart of the HTTP error shape: `{ok: false, error: {code, message}}`. */
@@ -14,6 +14,7 @@ export function toSocketErrorAck(error: unknown): SocketErrorAck {
   if (error instanceof RateLimitedError) {
     return { ok: false, error: { code: 'rate_limited', message: error.message, retryAfterSeconds: error.retryAfterSeconds } };
   }
+  if (error instanceof OverloadedError) return { ok: false, error: { code: 'overloaded', message: error.message, retryAfterMs: error.retryAfterMs } };
   // Domain errors, and the database being unreachable (kind `unavailable`, reason `database_unavailable`).
   const domainError = asDomainError(error);
   if (domainError) return { ok: false, error: { code: domainError.kind, message: domainError.message, reason: domainError.code } };

@@ -3,12 +3,16 @@ import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { PreparedStatements } from '../../../libs/database/src/prepared-statements.js';
 import { buildDataSourceOptions } from '../../../libs/database/src/typeorm-options.js';
+import { DomainEvents } from '../../../libs/common/src/index.js';
+import { loadConfig } from '../../../libs/config/src/index.js';
 import { MessagesRepository } from '../../../libs/messages/src/messages.repository.js';
+import { MessageSendQueue } from '../../../libs/messages/src/send-queue.js';
 import { serveCommands } from '../child-worker.js';
 
 /**
- * The storage ceiling beside the delivery figures: Parley's own send statement (MessagesRepository, through TypeORM
- * and pg, with the server's pool size) called back to back by `concurrency` callers, with no HTTP, sockets or Nest.
+ * The storage ceiling beside the delivery figures: Parley's own send path to the database (the group-commit queue and
+ * its batch statement, through TypeORM and pg, with the server's pool size) called back to back by `concurrency`
+ * callers, with no HTTP, sockets or Nest, and no refusals.
  */
 export type StorageCommand =
   | { type: 'open'; databaseUrl: string; poolSize: number }
@@ -22,19 +26,23 @@ export interface StorageResult {
 }
 
 let dataSource: DataSource | undefined;
+let databaseUrl = '';
+let poolSize = 1;
 let sent = 0;
 
 async function store(concurrency: number, durationMs: number, senders: { senderId: number; threadId: number }[]): Promise<StorageResult> {
   if (!dataSource) throw new Error('open first');
   // As the server runs it on PostgreSQL: a named prepared statement.
-  const messages = new MessagesRepository(dataSource, new PreparedStatements(dataSource, true));
+  const repository = new MessagesRepository(dataSource, new PreparedStatements(dataSource, true));
+  const config = loadConfig({ DATABASE_URL: databaseUrl, DB_POOL_SIZE: String(poolSize), SEND_QUEUE_BUDGET_MS: '0' });
+  const queue = new MessageSendQueue(repository, new DomainEvents(), config);
   const latencies: number[] = [];
   const started = performance.now();
   const caller = async (): Promise<void> => {
     while (performance.now() - started < durationMs) {
       const { senderId, threadId } = senders[sent++ % senders.length];
       const sentAt = performance.now();
-      await messages.insertMessageIdempotent({ threadId, senderId, text: `storage ceiling ${sent}`, clientMessageId: `storage-${process.pid}-${sent}` });
+      await queue.enqueue({ threadId, senderId, text: `storage ceiling ${sent}`, clientMessageId: `storage-${process.pid}-${sent}` });
       latencies.push(performance.now() - sentAt);
     }
   };
@@ -45,6 +53,8 @@ async function store(concurrency: number, durationMs: number, senders: { senderI
 serveCommands<StorageCommand>(async (command) => {
   switch (command.type) {
     case 'open':
+      databaseUrl = command.databaseUrl;
+      poolSize = command.poolSize;
       dataSource = new DataSource(buildDataSourceOptions({ url: command.databaseUrl, poolSize: command.poolSize, migrationsRun: false }));
       await dataSource.initialize();
       return null;

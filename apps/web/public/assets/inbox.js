@@ -42,9 +42,11 @@ function upsert(thread, { toTop }) {
   empty.hidden = threads.size > 0;
 }
 
-socket.on('message:new', async ({ message }) => {
+socket.on('message:new', async ({ message, unreadCount }) => {
   const known = threads.get(message.threadId);
-  const thread = known ? { ...known, lastMessage: message, updatedAt: message.createdAt } : await api(`/api/v1/threads/${message.threadId}/`);
+  const thread = known
+    ? { ...known, lastMessage: message, updatedAt: message.createdAt, unreadCount: unreadCount ?? known.unreadCount }
+    : await api(`/api/v1/threads/${message.threadId}/`);
   upsert(thread, { toTop: true });
 });
 socket.on('unread', ({ threadId, unreadCount }) => {

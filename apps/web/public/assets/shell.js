@@ -41,6 +41,10 @@ export async function startShell() {
     if (hellos > 1) for (const handler of reconnectHandlers) handler();
   });
   socket.on('unread', ({ totalUnread }) => showTotalUnread(totalUnread));
+  // A message carries the receiving user's counts right after it (no separate unread frame).
+  socket.on('message:new', ({ totalUnread }) => {
+    if (typeof totalUnread === 'number') showTotalUnread(totalUnread);
+  });
   return { me, socket, onReconnect: (handler) => reconnectHandlers.push(handler) };
 }
 

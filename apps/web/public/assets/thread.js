@@ -201,13 +201,18 @@ function showTyping() {
   typingLine.textContent = active.length === 0 ? '' : `${active.join(', ')} ${active.length === 1 ? 'is' : 'are'} typing…`;
 }
 
-socket.on('message:new', ({ message }) => {
+socket.on('message:new', ({ message, readByAllSeq }) => {
   if (message.threadId !== threadId) return;
   if (message.seq > newestSeq + 1 && newestSeq > 0) {
     catchUp();
     return;
   }
   place(message);
+  // The message carries the thread's receipts: sending read everything before it for its sender (me, from another
+  // tab), and my messages up to readByAllSeq are read by everyone else.
+  if (typeof readByAllSeq === 'number') for (const known of messages.values()) if (isMine(known)) known.isRead = known.seq <= readByAllSeq;
+  if (isMine(message)) applyMyMarker(message.seq);
+  else refresh();
   typists.delete(message.sender.id);
   showTyping();
   list.lastElementChild?.scrollIntoView({ block: 'end' });
