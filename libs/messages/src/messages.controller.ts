@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -16,6 +16,7 @@ import { CurrentUser, ErrorBodyDto, ParseIdPipe, toPageEnvelope, type Actor, typ
 import { RateLimit } from '../../rate-limit/src/index.js';
 import { ListMessagesQueryDto, MessageDto, MessagePageDto, SendMessageDto } from './dto/message.dto.js';
 import { MessagesService } from './messages.service.js';
+import { SendAdmissionGuard } from './send-admission.guard.js';
 
 @ApiTags('messages')
 @ApiBearerAuth()
@@ -63,6 +64,7 @@ export class MessagesController {
       'code `overloaded`: the server cannot take more messages without queuing them for long; nothing was stored, send it again with the same clientMessageId after Retry-After. code `database_unavailable`: the database cannot be reached.',
   })
   @RateLimit('messageSend')
+  @UseGuards(SendAdmissionGuard)
   async send(
     @CurrentUser() actor: Actor,
     @Param('id', ParseIdPipe) id: number,

@@ -19,8 +19,19 @@ interface PendingSend {
 
 /** Most rows in one statement: bounds the statement's size and the time a batch holds its threads' locks. */
 const MAX_BATCH = 256;
-// How often the event loop's delay is sampled and stale sends are answered.
+// How often the event loop's delay is sampled, admission adjusted and stale sends answered.
 const TICK_MS = 20;
+// Admission while limited: never below 50 messages/s, a burst of at most 40 ms worth, lifted after 1 s of calm.
+const MIN_ADMIT_PER_MS = 0.05;
+const BURST_MS = 40;
+const CALM_TICKS_TO_LIFT = 50;
+const LIMITED_RETRY_AFTER_MS = 250;
+
+const overloaded = (retryAfterMs: number): OverloadedError =>
+  new OverloadedError(
+    'The server is busy; nothing was stored. Send it again (same clientMessageId) after retryAfterMs.',
+    Math.min(5_000, Math.max(LIMITED_RETRY_AFTER_MS, retryAfterMs)),
+  );
 
 /**
  * Group commit for sending: messages that arrive while the database is busy with a batch go to it together as the
@@ -40,6 +51,12 @@ export class MessageSendQueue implements OnModuleDestroy {
   private readonly budgetMs: number;
   private readonly maxWaitMs: number;
   private loopDelayMs = 0;
+  // Admission: null while every send is taken; else messages per ms, spent as tokens.
+  private admitPerMs: number | null = null;
+  private tokens = 0;
+  private admittedSinceTick = 0;
+  private recentAdmittedPerMs = 0;
+  private calmTicks = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -58,15 +75,31 @@ export class MessageSendQueue implements OnModuleDestroy {
     this.timer = setInterval(() => {
       const now = performance.now();
       this.loopDelayMs = Math.max(0, now - last - TICK_MS);
+      this.adjustAdmission(now, now - last);
       last = now;
       this.expireStale(now);
     }, TICK_MS);
     this.timer.unref();
   }
 
+  /**
+   * Admission, before anything else is done with a send (it runs as a guard, ahead of validation, so that a refusal
+   * costs little): throws `overloaded` when the server cannot take the message without queuing it for long.
+   */
+  admit(): void {
+    if (this.budgetMs === 0) return;
+    const now = performance.now();
+    const waited = this.queueWaitMs(now);
+    if (waited > this.budgetMs) throw overloaded(Math.round(waited));
+    if (this.admitPerMs !== null) {
+      if (this.tokens < 1) throw overloaded(LIMITED_RETRY_AFTER_MS);
+      this.tokens -= 1;
+    }
+    this.admittedSinceTick += 1;
+  }
+
   /** Stores the message in the next batch: the stored message, or null when nothing was stored (the caller tells why). */
   enqueue(message: NewMessage): Promise<SentMessage | null> {
-    this.refuseWhenOverloaded();
     return new Promise((resolve, reject) => {
       this.pending.push({ message, enqueuedAt: performance.now(), resolve, reject });
       this.scheduleFlush();
@@ -93,14 +126,33 @@ export class MessageSendQueue implements OnModuleDestroy {
     for (const send of stale) send.reject(databaseUnavailable());
   }
 
-  private refuseWhenOverloaded(): void {
+  private queueWaitMs(now: number): number {
+    return now - Math.min(this.pending[0]?.enqueuedAt ?? now, ...this.inFlight.values());
+  }
+
+  /**
+   * Every tick: while the event loop runs late or messages wait too long, admit fewer messages (70% of what was
+   * admitted lately); once both are calm again, admit 5% more each tick until no limit is needed. Refusing some
+   * sends early keeps the ones taken fast, where refusing all or none would swing between a stall and a flood.
+   */
+  private adjustAdmission(now: number, elapsedMs: number): void {
     if (this.budgetMs === 0) return;
-    const now = performance.now();
-    const oldestStart = Math.min(this.pending[0]?.enqueuedAt ?? now, ...this.inFlight.values());
-    const waited = Math.max(now - oldestStart, this.loopDelayMs);
-    if (waited <= this.budgetMs) return;
-    const retryAfterMs = Math.min(5_000, Math.max(this.budgetMs, Math.round(waited)));
-    throw new OverloadedError('The server is busy; nothing was stored. Send it again (same clientMessageId) after retryAfterMs.', retryAfterMs);
+    const admittedPerMs = this.admittedSinceTick / Math.max(1, elapsedMs);
+    this.admittedSinceTick = 0;
+    this.recentAdmittedPerMs = 0.7 * this.recentAdmittedPerMs + 0.3 * admittedPerMs;
+    const pressed = Math.max(this.loopDelayMs, this.queueWaitMs(now)) > this.budgetMs / 2;
+    if (pressed) {
+      const base = this.admitPerMs === null ? this.recentAdmittedPerMs : Math.min(this.admitPerMs, this.recentAdmittedPerMs);
+      this.admitPerMs = Math.max(MIN_ADMIT_PER_MS, 0.7 * base);
+      this.calmTicks = 0;
+    } else if (this.admitPerMs !== null) {
+      this.calmTicks += 1;
+      this.admitPerMs = this.admitPerMs * 1.05 + MIN_ADMIT_PER_MS;
+      // Demand stays well below the limit: it is not needed any more.
+      if (this.calmTicks > CALM_TICKS_TO_LIFT && this.recentAdmittedPerMs < this.admitPerMs / 2) this.admitPerMs = null;
+    }
+    if (this.admitPerMs === null) this.tokens = 0;
+    else this.tokens = Math.min(this.tokens + this.admitPerMs * elapsedMs, this.admitPerMs * BURST_MS);
   }
 
   private scheduleFlush(): void {

@@ -1,4 +1,4 @@
-import { Logger, UseFilters, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, UseFilters, UseGuards, type OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -16,6 +16,7 @@ import { AuthService } from '../../auth/src/auth.service.js';
 import { DomainEvents, StrictValidationPipe, UnauthorizedError, type Actor } from '../../common/src/index.js';
 import type { MessageDto } from '../../messages/src/dto/message.dto.js';
 import { MessagesService } from '../../messages/src/messages.service.js';
+import { SendAdmissionGuard } from '../../messages/src/send-admission.guard.js';
 import type { ReadStateDto } from '../../read-status/src/dto/read-state.dto.js';
 import { RateLimit, RateLimiter } from '../../rate-limit/src/index.js';
 import { ReadStatusService } from '../../read-status/src/read-status.service.js';
@@ -167,6 +168,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   @SubscribeMessage('message:send')
   @RateLimit('messageSend')
+  @UseGuards(SendAdmissionGuard)
   async sendMessage(@ConnectedSocket() socket: Socket, @Payload() body: SendMessageEventDto): Promise<{ ok: true; message: MessageDto }> {
     const { message } = await this.messages.send(session(socket).actor, body.threadId, { text: body.text, clientMessageId: body.clientMessageId });
     return { ok: true, message };
