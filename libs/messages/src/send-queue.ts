@@ -51,6 +51,7 @@ export class MessageSendQueue implements OnModuleDestroy {
   private readonly budgetMs: number;
   private readonly maxWaitMs: number;
   private loopDelayMs = 0;
+  private smoothedLoopDelayMs = 0;
   // Admission: null while every send is taken; else messages per ms, spent as tokens.
   private admitPerMs: number | null = null;
   private tokens = 0;
@@ -131,7 +132,7 @@ export class MessageSendQueue implements OnModuleDestroy {
   }
 
   /**
-   * Every tick: while the event loop runs late or messages wait too long, admit fewer messages (70% of what was
+   * Every tick: while the event loop runs late (smoothed) or messages wait too long, admit fewer messages (70% of what was
    * admitted lately); once both are calm again, admit 5% more each tick until no limit is needed. Refusing some
    * sends early keeps the ones taken fast, where refusing all or none would swing between a stall and a flood.
    */
@@ -140,7 +141,9 @@ export class MessageSendQueue implements OnModuleDestroy {
     const admittedPerMs = this.admittedSinceTick / Math.max(1, elapsedMs);
     this.admittedSinceTick = 0;
     this.recentAdmittedPerMs = 0.7 * this.recentAdmittedPerMs + 0.3 * admittedPerMs;
-    const pressed = Math.max(this.loopDelayMs, this.queueWaitMs(now)) > this.budgetMs / 2;
+    // Smoothed: one long turn (a GC pause, a big batch) is no reason to refuse anyone.
+    this.smoothedLoopDelayMs = 0.7 * this.smoothedLoopDelayMs + 0.3 * this.loopDelayMs;
+    const pressed = Math.max(this.smoothedLoopDelayMs, this.queueWaitMs(now)) > this.budgetMs / 2;
     if (pressed) {
       const base = this.admitPerMs === null ? this.recentAdmittedPerMs : Math.min(this.admitPerMs, this.recentAdmittedPerMs);
       this.admitPerMs = Math.max(MIN_ADMIT_PER_MS, 0.7 * base);
