@@ -12,7 +12,7 @@ import { currentLoadAverage, machineInfo } from './machine.js';
 import { makePlan } from './plan.js';
 import { checkTargets, renderLatencySvg, renderMarkdown, type BenchResults } from './report.js';
 import { runConnections } from './scenarios/connections.js';
-import { runDelivery, type DeliveryPair } from './scenarios/delivery.js';
+import { runDelivery, type DeliveryThread } from './scenarios/delivery.js';
 import { runFanout } from './scenarios/fanout.js';
 import { runRest, type RestUser } from './scenarios/rest.js';
 import { runScale } from './scenarios/scale.js';
@@ -77,7 +77,7 @@ async function databaseVersion(): Promise<string> {
 }
 
 interface MainData {
-  pairs: DeliveryPair[];
+  chat: DeliveryThread[];
   group: { threadId: number; members: SeededUser[] };
   rest: { users: SeededUser[]; threadIds: number[][] };
   idle: SeededUser[];
@@ -88,11 +88,12 @@ async function seedMainDatabase(db: BenchDatabase, passwordHash: string): Promis
   const sql = await db.openSql();
   try {
     const { delivery, fanout, rest, connections } = plan;
-    const senders = await insertUsers(sql, 'bench_sender', delivery.pairs, passwordHash);
-    const receivers = await insertUsers(sql, 'bench_receiver', delivery.pairs, passwordHash);
-    const pairThreads = await insertDirectThreads(
+    // Delivery: a few users, one direct thread between every two of them.
+    const chatUsers = await insertUsers(sql, 'bench_chat', delivery.users, passwordHash);
+    const chatPairs = chatUsers.flatMap((a, i) => chatUsers.slice(i + 1).map((b): [SeededUser, SeededUser] => [a, b]));
+    const chatThreads = await insertDirectThreads(
       sql,
-      senders.map((sender, i) => [sender.id, receivers[i].id]),
+      chatPairs.map(([a, b]) => [a.id, b.id]),
     );
     const members = await insertUsers(sql, 'bench_member', fanout.members, passwordHash);
     const groupId = await insertGroupThread(
@@ -117,7 +118,7 @@ async function seedMainDatabase(db: BenchDatabase, passwordHash: string): Promis
     const idle = await insertUsers(sql, 'bench_idle', selected.has('connections') ? connections.sockets : 0, passwordHash);
     await sql.query('VACUUM ANALYZE');
     return {
-      pairs: senders.map((sender, i) => ({ sender, receiver: receivers[i], threadId: pairThreads[i] })),
+      chat: chatPairs.map((users, i) => ({ threadId: chatThreads[i], users })),
       group: { threadId: groupId, members },
       rest: {
         users: restUsers,
@@ -188,7 +189,7 @@ async function main(): Promise<number> {
       ctx.log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
       const server = await ctx.startParley(db, 'parley');
       try {
-        partial.delivery = await attempt('delivery', () => runDelivery(ctx, server, db, data.pairs));
+        partial.delivery = await attempt('delivery', () => runDelivery(ctx, server, db, data.chat));
         partial.fanout = await attempt('fanout', () => runFanout(ctx, server, db, data.group));
         partial.rest = await attempt('rest', async () => {
           const users: RestUser[] = [];

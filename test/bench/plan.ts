@@ -2,7 +2,10 @@
 export interface BenchPlan {
   quick: boolean;
   delivery: {
-    pairs: number;
+    /** Users chatting with each other: one direct thread per pair of them, each user sending on all of its threads. */
+    users: number;
+    /** Sockets per user; socket k of every user is in load process k % workers. */
+    socketsPerUser: number;
     workers: number;
     warmupRate: number;
     warmupSeconds: number;
@@ -12,6 +15,11 @@ export interface BenchPlan {
     p99LimitMs: number;
     /** Measure a failing step once more before stopping (not in the quick run: it only has to finish and report). */
     confirmFailures: boolean;
+    /**
+     * Parley only, after the stepped run: the offered rate is `overloadFactor` × the sustained rate (at least
+     * `overloadMinRate`) for `overloadSeconds`; the load generator never holds back (maxInFlight), refusing is the server's job.
+     */
+    overload: { factor: number; minRate: number; seconds: number; maxInFlightPerWorker: number; ackTimeoutMs: number };
   };
   fanout: { members: number; messages: number; warmupMessages: number; workers: number };
   rest: { users: number; threadsPerUser: number; messagesPerThread: number; connections: number; durationSeconds: number };
@@ -34,7 +42,8 @@ export function makePlan(quick: boolean, database: 'postgres' | 'embedded'): Ben
     return {
       quick,
       delivery: {
-        pairs: 20,
+        users: 6,
+        socketsPerUser: 2,
         workers: 2,
         warmupRate: 200,
         warmupSeconds: 1,
@@ -43,6 +52,7 @@ export function makePlan(quick: boolean, database: 'postgres' | 'embedded'): Ben
         maxInFlightPerWorker: 4000,
         p99LimitMs: 100,
         confirmFailures: false,
+        overload: { factor: 2, minRate: 500, seconds: 2, maxInFlightPerWorker: 1_000_000, ackTimeoutMs: 10_000 },
       },
       fanout: { members: 200, messages: 20, warmupMessages: 2, workers: 2 },
       rest: { users: 10, threadsPerUser: 20, messagesPerThread: 60, connections: 20, durationSeconds: 2 },
@@ -62,7 +72,8 @@ export function makePlan(quick: boolean, database: 'postgres' | 'embedded'): Ben
   return {
     quick,
     delivery: {
-      pairs: 100,
+      users: 6,
+      socketsPerUser: 2,
       workers: 2,
       warmupRate: 200,
       warmupSeconds: 2,
@@ -71,6 +82,7 @@ export function makePlan(quick: boolean, database: 'postgres' | 'embedded'): Ben
       maxInFlightPerWorker: 20_000,
       p99LimitMs: 100,
       confirmFailures: true,
+      overload: { factor: 2, minRate: 500, seconds: 10, maxInFlightPerWorker: 1_000_000, ackTimeoutMs: 10_000 },
     },
     fanout: { members: 1_000, messages: 100, warmupMessages: 5, workers: 4 },
     rest: { users: 20, threadsPerUser: 60, messagesPerThread: 60, connections: 20, durationSeconds: 10 },
