@@ -79,7 +79,7 @@ export class MessagesService {
    * receive. No actor: the live layer delivers only to the thread's participants.
    */
   findForDelivery(threadId: number, afterSeq: number, beforeSeq: number): Promise<MessageRecord[]> {
-    // At most a page: a longer gap is one the clients close with afterSeq after their next hello.
+    // At most this many: past them the seqs jump, and a client closes the gap with afterSeq, as after a reconnect.
     const limit = Math.min(MAX_DELIVERY_BACKLOG, Math.max(0, beforeSeq - afterSeq - 1));
     return this.messages.findAfterSeq(threadId, afterSeq, limit).then((records) => records.filter((record) => record.seq < beforeSeq));
   }
