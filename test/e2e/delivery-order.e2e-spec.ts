@@ -1,167 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
-import { connectLive, type LiveClient } from '../support/sockets.js';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { checkDeliveryOrder } from '../support/delivery-order.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
-/**
- * The contract: "A thread's `message:new` events reach every socket in `seq` order, without gaps, however many
- * instances and database connections took part." Round after round of concurrent sends (REST requests fired back
- * to back without waiting for their answers, and socket sends, from several senders into the same threads); after
- * each round every socket must hold each thread's messages as exactly 1, 2, 3 … with nothing reordered, missing or
- * repeated. On the embedded database (one connection) and on a PostgreSQL server (a pool of several).
- */
-
-interface StoredMessage {
-  id: number;
-  threadId: number;
-  seq: number;
-}
-
+/** Every socket gets each thread's messages in seq order (test/support/delivery-order.ts): one instance, on the
+ * embedded database (one connection) or a PostgreSQL server (a pool of several). */
 const ROUNDS = 20;
-// How long a round may take to reach every socket (a gap is filled from the database after 150 ms).
-const DELIVERY_WAIT_MS = 10_000;
-
-/** Who sends how many messages, and how, into which thread, in every round. */
-interface SendPlan {
-  thread: 'direct' | 'group';
-  sender: 'alice' | 'bob' | 'carol' | 'dave';
-  rest: number;
-  socket: number;
-}
-
-// Each thread's first plan is a burst over REST from one user, as a script or a quick typist sends them.
-const PLANS: SendPlan[] = [
-  { thread: 'direct', sender: 'alice', rest: 12, socket: 0 },
-  { thread: 'direct', sender: 'bob', rest: 2, socket: 4 },
-  { thread: 'group', sender: 'bob', rest: 12, socket: 0 },
-  { thread: 'group', sender: 'alice', rest: 0, socket: 3 },
-  { thread: 'group', sender: 'carol', rest: 3, socket: 3 },
-  { thread: 'group', sender: 'dave', rest: 0, socket: 3 },
-];
-
-/** What is wrong with a socket's seqs for a thread that holds 1 … `count`, or null when they are exactly that. */
-function orderProblem(seqs: number[], count: number): string | null {
-  const firstWrong = seqs.findIndex((seq, i) => seq !== i + 1);
-  if (firstWrong === -1 && seqs.length === count) return null;
-  const seen = new Set<number>();
-  const duplicates = seqs.filter((seq) => seen.has(seq) || !seen.add(seq));
-  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((seq) => !seen.has(seq));
-  const at = firstWrong === -1 ? seqs.length : firstWrong;
-  const from = Math.max(0, at - 5);
-  const around = seqs.slice(from, at + 6).map((seq, i) => (from + i === at ? `>${seq}<` : String(seq)));
-  return [
-    `${seqs.length} message:new for seqs 1..${count}`,
-    firstWrong === -1 ? `ends after seq ${seqs.length}` : `position ${at + 1} is seq ${seqs[at]} where ${at + 1} was due`,
-    `around it [${from > 0 ? '…, ' : ''}${around.join(', ')}${at + 6 < seqs.length ? ', …' : ''}]`,
-    ...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []),
-    ...(duplicates.length > 0 ? [`repeated ${duplicates.join(', ')}`] : []),
-  ].join('; ');
-}
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-}
 
 describe(`message:new order on every socket, one instance (${process.env.DATABASE_URL ? 'PostgreSQL server, pooled connections' : 'embedded database'})`, () => {
   let t: TestApp;
-  let users: Record<SendPlan['sender'], TestUser>;
-  const threads = {} as Record<SendPlan['thread'], number>;
-  const members: Record<SendPlan['thread'], SendPlan['sender'][]> = { direct: ['alice', 'bob'], group: ['alice', 'bob', 'carol', 'dave'] };
-  const sockets = {} as Record<SendPlan['sender'], LiveClient[]>;
-  const open: LiveClient[] = [];
-
   beforeAll(async () => {
     t = await startTestApp();
-    const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((name) => t.createUser(`order-${name}`)));
-    users = { alice, bob, carol, dave };
-    threads.direct = await t.createThread(alice, [bob]);
-    threads.group = await t.createThread(alice, [bob, carol, dave], 'Order');
-    // Two tabs per participant, connected before the first message.
-    for (const [name, user] of Object.entries(users) as [SendPlan['sender'], TestUser][]) {
-      sockets[name] = await Promise.all([connectLive(t.baseUrl, user.token), connectLive(t.baseUrl, user.token)]);
-      open.push(...sockets[name]);
-    }
   });
   afterAll(async () => {
-    for (const client of open) client.close();
     await t?.close();
   });
 
-  const sendOverRest = async (sender: TestUser, threadId: number, text: string): Promise<StoredMessage> => {
-    const res = await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', sender.auth).send({ text, clientMessageId: randomUUID() });
-    if (res.status !== 201) throw new Error(`REST send "${text}" answered ${res.status}: ${JSON.stringify(res.body)}`);
-    return res.body as StoredMessage;
-  };
-  const sendOverSocket = async (client: LiveClient, threadId: number, text: string): Promise<StoredMessage> => {
-    const ack = await client.request<{ ok: boolean; message?: StoredMessage; error?: unknown }>('message:send', {
-      threadId,
-      text,
-      clientMessageId: randomUUID(),
-    });
-    if (!ack.ok || !ack.message) throw new Error(`socket send "${text}" was refused: ${JSON.stringify(ack.error)}`);
-    return ack.message;
-  };
-
   it(`delivers ${ROUNDS} rounds of concurrent REST and socket sends to every socket in seq order, without gaps or repeats`, async () => {
-    // Per thread: the id of each acknowledged seq.
-    const acked: Record<SendPlan['thread'], Map<number, number>> = { direct: new Map(), group: new Map() };
-    const received = (client: LiveClient, threadId: number): StoredMessage[] =>
-      client
-        .all<{ message: StoredMessage }>('message:new')
-        .map((frame) => frame.message)
-        .filter((message) => message.threadId === threadId);
-
-    for (let round = 1; round <= ROUNDS; round += 1) {
-      // Every send of the round is fired before any answer is awaited, the plans' sends interleaved.
-      const sends: Promise<{ thread: SendPlan['thread']; message: StoredMessage }>[] = [];
-      const longest = Math.max(...PLANS.map((plan) => plan.rest + plan.socket));
-      for (let i = 0; i < longest; i += 1) {
-        for (const plan of PLANS) {
-          if (i >= plan.rest + plan.socket) continue;
-          const text = `r${round} ${plan.sender} ${i + 1} into ${plan.thread}`;
-          const threadId = threads[plan.thread];
-          const sent = i < plan.rest ? sendOverRest(users[plan.sender], threadId, text) : sendOverSocket(sockets[plan.sender][i % 2], threadId, text);
-          sends.push(sent.then((message) => ({ thread: plan.thread, message })));
-        }
-      }
-      for (const { thread, message } of await Promise.all(sends)) {
-        expect(message.threadId).toBe(threads[thread]);
-        expect(acked[thread].has(message.seq)).toBe(false);
-        acked[thread].set(message.seq, message.id);
-      }
-
-      const everyoneHasEverything = (): boolean =>
-        (Object.keys(members) as SendPlan['thread'][]).every((thread) =>
-          members[thread].every((name) =>
-            sockets[name].every((client) => {
-              const ids = new Set(received(client, threads[thread]).map((message) => message.id));
-              return [...acked[thread].values()].every((id) => ids.has(id));
-            }),
-          ),
-        );
-      await waitUntil(everyoneHasEverything, DELIVERY_WAIT_MS);
-
-      const problems: string[] = [];
-      for (const thread of Object.keys(members) as SendPlan['thread'][]) {
-        const count = acked[thread].size;
-        // Stored seqs are 1 … count with no gaps: the rest of the check relies on it.
-        expect([...acked[thread].keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
-        for (const name of members[thread]) {
-          sockets[name].forEach((client, tab) => {
-            const messages = received(client, threads[thread]);
-            const problem = orderProblem(
-              messages.map((message) => message.seq),
-              count,
-            );
-            const wrongId = messages.find((message) => acked[thread].get(message.seq) !== message.id);
-            const where = `round ${round}, ${name}'s socket ${tab + 1}, ${thread} thread ${threads[thread]}`;
-            if (problem) problems.push(`${where}: ${problem}`);
-            else if (wrongId) problems.push(`${where}: seq ${wrongId.seq} arrived as message ${wrongId.id}, stored as ${acked[thread].get(wrongId.seq)}`);
-          });
-        }
-      }
-      expect(problems).toEqual([]);
-    }
+    await checkDeliveryOrder([t], ROUNDS);
   });
 });
