@@ -183,6 +183,19 @@ async function waitForDeliveries(workers: ChildWorker<SocketCommand>[], stepId: 
   }
 }
 
+/** Every worker sends open-loop at its share of `rate` for one step. */
+function sendStep(
+  workers: ChildWorker<SocketCommand>[],
+  senderShare: number[],
+  stepId: number,
+  rate: number,
+  limits: { durationMs: number; maxInFlight: number; ackTimeoutMs: number },
+): Promise<StepSendResult[]> {
+  return Promise.all(
+    workers.map((worker, i) => worker.request<StepSendResult>({ type: 'send-step', stepId, ratePerSecond: rate * senderShare[i], ...limits })),
+  );
+}
+
 async function runStep(
   ctx: BenchContext,
   workers: ChildWorker<SocketCommand>[],
@@ -194,18 +207,11 @@ async function runStep(
 ): Promise<DeliveryStep> {
   const { maxInFlightPerWorker, p99LimitMs, socketsPerUser } = ctx.plan.delivery;
   const cpuUsed = await startCpuMeter(cpu);
-  const sends = await Promise.all(
-    workers.map((worker, i) =>
-      worker.request<StepSendResult>({
-        type: 'send-step',
-        stepId,
-        ratePerSecond: rate * senderShare[i],
-        durationMs: seconds * 1000,
-        maxInFlight: maxInFlightPerWorker,
-        ackTimeoutMs: STEP_ACK_TIMEOUT_MS,
-      }),
-    ),
-  );
+  const sends = await sendStep(workers, senderShare, stepId, rate, {
+    durationMs: seconds * 1000,
+    maxInFlight: maxInFlightPerWorker,
+    ackTimeoutMs: STEP_ACK_TIMEOUT_MS,
+  });
   const stored = sends.reduce((sum, s) => sum + s.acked, 0);
   // Wait for the recipients: until every socket of each has every stored message, or nothing more arrives for 3 s.
   await waitForDeliveries(workers, stepId, stored * socketsPerUser);
@@ -258,18 +264,11 @@ async function runOverload(
   );
   await Promise.all(workers.map((worker) => worker.request({ type: 'track-ids', stepId })));
   const cpuUsed = await startCpuMeter(cpu);
-  const sends = await Promise.all(
-    workers.map((worker, i) =>
-      worker.request<StepSendResult>({
-        type: 'send-step',
-        stepId,
-        ratePerSecond: rate * senderShare[i],
-        durationMs: overload.seconds * 1000,
-        maxInFlight: overload.maxInFlightPerWorker,
-        ackTimeoutMs: overload.ackTimeoutMs,
-      }),
-    ),
-  );
+  const sends = await sendStep(workers, senderShare, stepId, rate, {
+    durationMs: overload.seconds * 1000,
+    maxInFlight: overload.maxInFlightPerWorker,
+    ackTimeoutMs: overload.ackTimeoutMs,
+  });
   const accepted = sends.reduce((sum, s) => sum + s.acked, 0);
   await waitForDeliveries(workers, stepId, accepted * socketsPerUser);
   const used = await cpuUsed();
