@@ -50,7 +50,6 @@ export class MessageSendQueue implements OnModuleDestroy {
   private readonly maxInFlight: number;
   private readonly budgetMs: number;
   private readonly maxWaitMs: number;
-  private loopDelayMs = 0;
   private smoothedLoopDelayMs = 0;
   // Admission: null while every send is taken; else messages per ms, spent as tokens.
   private admitPerMs: number | null = null;
@@ -75,7 +74,6 @@ export class MessageSendQueue implements OnModuleDestroy {
     let last = performance.now();
     this.timer = setInterval(() => {
       const now = performance.now();
-      this.loopDelayMs = Math.max(0, now - last - TICK_MS);
       this.adjustAdmission(now, now - last);
       last = now;
       this.expireStale(now);
@@ -132,8 +130,8 @@ export class MessageSendQueue implements OnModuleDestroy {
   }
 
   /**
-   * Every tick: while the event loop runs later than the budget (smoothed) or messages wait longer, admit fewer messages (70% of what was
-   * admitted lately); once both are calm again, admit 5% more each tick until no limit is needed. Refusing some
+   * Every tick: while the event loop runs later than the budget (smoothed) or messages wait longer, admit fewer
+   * messages (70% of what was admitted lately); once both are calm again, admit 5% more each tick until no limit is needed. Refusing some
    * sends early keeps the ones taken fast, where refusing all or none would swing between a stall and a flood.
    */
   private adjustAdmission(now: number, elapsedMs: number): void {
@@ -142,7 +140,9 @@ export class MessageSendQueue implements OnModuleDestroy {
     this.admittedSinceTick = 0;
     this.recentAdmittedPerMs = 0.7 * this.recentAdmittedPerMs + 0.3 * admittedPerMs;
     // Smoothed: one long turn (a GC pause, a big batch) is no reason to refuse anyone.
-    this.smoothedLoopDelayMs = 0.7 * this.smoothedLoopDelayMs + 0.3 * this.loopDelayMs;
+    // How much later than due this tick came.
+    const loopDelayMs = Math.max(0, elapsedMs - TICK_MS);
+    this.smoothedLoopDelayMs = 0.7 * this.smoothedLoopDelayMs + 0.3 * loopDelayMs;
     // At half the budget this refused sends at a third of the sustainable rate in the benchmark (a batch can take a
     // while when PostgreSQL flushes or checkpoints, without anything piling up): act at the budget itself.
     const pressed = Math.max(this.smoothedLoopDelayMs, this.queueWaitMs(now)) > this.budgetMs;

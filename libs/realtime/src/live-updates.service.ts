@@ -32,8 +32,11 @@ export interface LiveSink {
   broadcast(emits: LiveEmit[]): void;
   /** To these users' sockets on this instance only. */
   deliverHere(emits: LiveEmit[]): void;
-  /** Hands stored messages to the other instances, which deliver them to their own sockets in order. */
-  shareWithOtherInstances(messages: WireMessageCreated[]): void;
+  /**
+   * Hands stored messages to the other instances, which deliver them to their own sockets in order. Absent on a
+   * single instance: then nothing is encoded for them.
+   */
+  shareWithOtherInstances?(messages: WireMessageCreated[]): void;
 }
 
 interface OrderedMessage extends SequencedItem {
@@ -126,6 +129,7 @@ export class LiveUpdatesService implements OnModuleDestroy {
 
   /** The messages of one event-loop turn go to the other instances as one packet. */
   private share(event: MessageCreated): void {
+    if (!this.sink?.shareWithOtherInstances) return;
     this.outbox.push({
       threadId: event.threadId,
       message: { ...event.message, createdAt: event.message.createdAt.toISOString() },
@@ -136,7 +140,7 @@ export class LiveUpdatesService implements OnModuleDestroy {
     queueMicrotask(() => {
       const messages = this.outbox;
       this.outbox = [];
-      this.sink?.shareWithOtherInstances(messages);
+      this.sink?.shareWithOtherInstances?.(messages);
     });
   }
 
@@ -167,10 +171,9 @@ export class LiveUpdatesService implements OnModuleDestroy {
     await Promise.all([...this.threadQueues.values()]);
   }
 
-  private async plan(event: DomainEvent): Promise<LiveEmit[]> {
+  /** Everything but stored messages, which go through the order keeper. */
+  private async plan(event: Exclude<DomainEvent, MessageCreated>): Promise<LiveEmit[]> {
     switch (event.type) {
-      case 'message.created':
-        return planMessageNew(event);
       case 'read-marker.moved':
         return this.planMarkerMoved(event, await this.readStatus.readStateOfParticipants(event.threadId));
       case 'thread.created':

@@ -24,7 +24,7 @@ import { ThreadsRepository } from '../../threads/src/threads.repository.js';
 import { toUserDto } from '../../users/src/user.mapper.js';
 import { UsersService } from '../../users/src/users.service.js';
 import { MessageMarkerEventDto, SendMessageEventDto, ThreadEventDto, TypingEventDto } from './dto/socket-events.dto.js';
-import { LiveUpdatesService, type LiveEmit } from './live-updates.service.js';
+import { LiveUpdatesService, type LiveEmit, type WireMessageCreated } from './live-updates.service.js';
 import { RedisLink } from './redis-link.js';
 import { AppConfig } from '../../config/src/index.js';
 import { handshakeRefusal, SocketErrorFilter } from './socket-errors.js';
@@ -101,9 +101,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const detach = this.liveUpdates.attach({
       broadcast: (emits) => this.deliver(emits, false),
       deliverHere: (emits) => this.deliver(emits, true),
-      shareWithOtherInstances: (messages) => {
-        if (this.scaledOut && !this.shuttingDown) server.serverSideEmit(MESSAGES_FROM_OTHER_INSTANCES, messages);
-      },
+      ...(this.scaledOut
+        ? {
+            shareWithOtherInstances: (messages: WireMessageCreated[]) => {
+              if (!this.shuttingDown) server.serverSideEmit(MESSAGES_FROM_OTHER_INSTANCES, messages);
+            },
+          }
+        : {}),
     });
     const unsubscribe = this.events.subscribe((event) => this.liveUpdates.handle(event));
     this.unsubscribe = () => {
