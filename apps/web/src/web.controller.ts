@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SESSION_COOKIE } from '../../../libs/auth/src/auth.guard.js';
+import { SESSION_COOKIE } from '../../../libs/auth/src/web-session.strategy.js';
 import { AuthService } from '../../../libs/auth/src/auth.service.js';
 import { ParseIdPipe, Public } from '../../../libs/common/src/index.js';
 import { renderPage, type PageName } from './pages.js';

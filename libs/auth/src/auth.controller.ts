@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { ErrorBodyDto, Public } from '../../common/src/index.js';
 import { RateLimit } from '../../rate-limit/src/index.js';
 import { MeDto } from '../../users/src/dto/user.dto.js';
-import { SESSION_COOKIE } from './auth.guard.js';
+import { SESSION_COOKIE } from './web-session.strategy.js';
 import { AuthService } from './auth.service.js';
 import { CredentialsDto, RefreshDto, TokenPairDto } from './dto/auth.dto.js';
 

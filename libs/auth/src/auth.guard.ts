@@ -1,60 +1,47 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
-import { ForbiddenError, IS_PUBLIC, UnauthorizedError } from '../../common/src/index.js';
-import { AuthService } from './auth.service.js';
+import { AuthGuard } from '@nestjs/passport';
+import type { Request, Response } from 'express';
+import { IS_PUBLIC } from '../../common/src/index.js';
+import { JWT_STRATEGY, JwtStrategy } from './jwt.strategy.js';
+import { ParleyPassport } from './parley-passport.js';
+import { WEB_SESSION_STRATEGY } from './web-session.strategy.js';
 
-export const SESSION_COOKIE = 'parley_session';
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The Bearer access JWT first; without an Authorization header, the web inbox's session cookie. */
+const STRATEGIES = [JWT_STRATEGY, WEB_SESSION_STRATEGY];
 
 /**
- * A cookie-authenticated unsafe request (or socket handshake) must come from our own pages: CSRF and cross-site
- * WebSocket hijacking defence on top of SameSite=Lax.
+ * The global guard: passport tries the strategies and the actor goes on `req.actor`. Routes marked @Public() are
+ * open; socket events were authenticated at the handshake.
  */
-export function isSameOrigin(headers: IncomingHttpHeaders): boolean {
-  const { origin } = headers;
-  if (origin) {
-    try {
-      return new URL(origin).host === headers.host;
-    } catch {
-      return false;
-    }
-  }
-  return headers['sec-fetch-site'] === 'same-origin';
-}
-
-/** Global guard: a Bearer access JWT, or the web inbox's session cookie; routes marked @Public() are open. */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class GlobalAuthGuard extends AuthGuard(STRATEGIES) {
   constructor(
     private readonly reflector: Reflector,
-    private readonly auth: AuthService,
-  ) {}
+    private readonly passport: ParleyPassport,
+  ) {
+    super();
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * AuthGuard's own canActivate, but on this application's passport (AuthGuard's is the process-wide singleton, see
+   * ParleyPassport), and without its per-request option merging: this runs on every REST request.
+   */
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const req = context.switchToHttp().getRequest<Request>();
-
-    const authorization = req.get('authorization');
-    if (authorization) {
-      const [scheme, token] = authorization.split(' ');
-      if (scheme?.toLowerCase() !== 'bearer' || !token) {
-        throw new UnauthorizedError('invalid_token', 'Use "Authorization: Bearer <access token>".');
-      }
-      req.actor = await this.auth.authenticateAccessToken(token);
-      return true;
-    }
-
-    const sessionToken = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    if (sessionToken) {
-      if (!SAFE_METHODS.has(req.method) && !isSameOrigin(req.headers)) {
-        throw new ForbiddenError('cross_origin', 'Cookie-authenticated requests must come from the same origin.');
-      }
-      req.actor = await this.auth.authenticateWebSession(sessionToken);
-      return true;
-    }
-    throw new UnauthorizedError('not_authenticated', 'Authentication required: send "Authorization: Bearer <access token>".');
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    return new Promise((resolve, reject) => {
+      this.passport.authenticate(req, http.getResponse<Response>(), STRATEGIES, (error, actor) => {
+        // A strategy's own error (invalid session, cross-origin, database down) stands; no strategy took it: a 401.
+        if (error) reject(error);
+        else if (!actor) reject(JwtStrategy.refusal(req));
+        else {
+          req.actor = actor;
+          resolve(true);
+        }
+      });
+    });
   }
 }

@@ -10,13 +10,7 @@ import { UsersRepository } from '../../users/src/users.repository.js';
 import { UsersService } from '../../users/src/users.service.js';
 import { AuthRepository } from './auth.repository.js';
 import type { CredentialsDto, TokenPairDto } from './dto/auth.dto.js';
-
-interface AccessClaims {
-  sub: string;
-  username: string;
-  staff: boolean;
-  typ: 'access';
-}
+import type { AccessClaims } from './jwt.strategy.js';
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const newOpaqueToken = (): string => randomBytes(32).toString('base64url');
@@ -66,26 +60,6 @@ export class AuthService {
         throw new Error(`unexpected refresh outcome ${JSON.stringify(unreachable)}`);
       }
     }
-  }
-
-  /** The actor of a valid access JWT; HS256 only, expiry enforced. */
-  async authenticateAccessToken(token: string): Promise<Actor> {
-    return (await this.verifyAccessToken(token)).actor;
-  }
-
-  /** The actor and the token's expiry, for connections that outlive a request (sockets). */
-  async verifyAccessToken(token: string): Promise<{ actor: Actor; expiresAt: Date }> {
-    let claims: AccessClaims & { exp: number };
-    try {
-      claims = await this.jwt.verifyAsync<AccessClaims & { exp: number }>(token);
-    } catch {
-      throw new UnauthorizedError('invalid_token', 'The access token is invalid or expired.');
-    }
-    const id = Number(claims.sub);
-    if (claims.typ !== 'access' || !Number.isSafeInteger(id) || id < 1 || typeof claims.exp !== 'number') {
-      throw new UnauthorizedError('invalid_token', 'The access token is invalid or expired.');
-    }
-    return { actor: { id, username: claims.username, isStaff: claims.staff === true }, expiresAt: new Date(claims.exp * 1000) };
   }
 
   async startWebSession(credentials: CredentialsDto): Promise<WebSessionGrant> {

@@ -11,8 +11,9 @@ import {
 } from '@nestjs/websockets';
 import { parse as parseCookies } from 'cookie';
 import type { Server, Socket } from 'socket.io';
-import { isSameOrigin, SESSION_COOKIE } from '../../auth/src/auth.guard.js';
 import { AuthService } from '../../auth/src/auth.service.js';
+import { ParleyPassport } from '../../auth/src/parley-passport.js';
+import { isSameOrigin, SESSION_COOKIE } from '../../auth/src/web-session.strategy.js';
 import { DomainEvents, StrictValidationPipe, UnauthorizedError, type Actor } from '../../common/src/index.js';
 import type { MessageDto } from '../../messages/src/dto/message.dto.js';
 import { MessagesService } from '../../messages/src/messages.service.js';
@@ -69,6 +70,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   constructor(
     private readonly auth: AuthService,
+    private readonly passport: ParleyPassport,
     private readonly users: UsersService,
     private readonly messages: MessagesService,
     private readonly readStatus: ReadStatusService,
@@ -241,7 +243,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private async authenticate(socket: Socket): Promise<void> {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
     if (typeof token === 'string' && token.length > 0) {
-      const { actor, expiresAt } = await this.auth.verifyAccessToken(token);
+      const { actor, expiresAt } = await this.passport.verifyAccessToken(token);
       await this.rateLimiter.consume('socketConnect', { userId: actor.id });
       const state: SocketSession = { actor };
       // An expired token ends the connection with a reason the client can act on: refresh, then reconnect.
