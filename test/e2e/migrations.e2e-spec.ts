@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { ENTITIES } from '../../apps/api/src/entities.js';
 import { EmbeddedPostgres } from '../../libs/database/src/embedded-postgres.js';
 import { MIGRATIONS } from '../../libs/database/src/migrations/index.js';
 import { buildDataSourceOptions } from '../../libs/database/src/typeorm-options.js';
@@ -32,7 +33,7 @@ describe('migrations', () => {
       embedded = await EmbeddedPostgres.start('memory://', 2);
       url = embedded.url;
     }
-    dataSource = new DataSource(buildDataSourceOptions({ url, poolSize: 1, migrationsRun: false }));
+    dataSource = new DataSource(buildDataSourceOptions({ url, poolSize: 1, migrationsRun: false, entities: ENTITIES }));
     await dataSource.initialize();
   });
 

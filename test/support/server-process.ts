@@ -18,7 +18,7 @@ export { freePort } from './ports.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MAIN = join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
 const SEED = join(ROOT, 'dist', 'apps', 'api', 'src', 'seed.js');
-const MIGRATE = join(ROOT, 'dist', 'libs', 'database', 'src', 'migrate.js');
+const MIGRATE = join(ROOT, 'dist', 'apps', 'api', 'src', 'migrate.js');
 const BUILD_LOCK = join(ROOT, 'test-output', 'build.lock');
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; output: string }> {

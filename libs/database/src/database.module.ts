@@ -63,21 +63,23 @@ class EmbeddedPostgresModule {}
       inject: [AppConfig, EMBEDDED_POSTGRES],
       useFactory: (config: AppConfig, embedded: EmbeddedPostgres | null) => {
         const { database } = config;
-        if (database.kind === 'postgres') {
-          return buildDataSourceOptions({
-            url: database.url,
-            poolSize: database.poolSize,
-            migrationsRun: database.migrationsRun,
-            connectionWaitMs: database.connectTimeoutMs,
-            queryTimeoutMs: database.queryTimeoutMs,
-          });
-        }
-        return buildDataSourceOptions({
-          url: (embedded as EmbeddedPostgres).url,
-          poolSize: EMBEDDED_POOL_SIZE,
-          connectionWaitMs: EMBEDDED_CONNECTION_WAIT_MS,
-          migrationsRun: database.migrationsRun,
-        });
+        const options =
+          database.kind === 'postgres'
+            ? buildDataSourceOptions({
+                url: database.url,
+                poolSize: database.poolSize,
+                migrationsRun: database.migrationsRun,
+                connectionWaitMs: database.connectTimeoutMs,
+                queryTimeoutMs: database.queryTimeoutMs,
+              })
+            : buildDataSourceOptions({
+                url: (embedded as EmbeddedPostgres).url,
+                poolSize: EMBEDDED_POOL_SIZE,
+                connectionWaitMs: EMBEDDED_CONNECTION_WAIT_MS,
+                migrationsRun: database.migrationsRun,
+              });
+        // The entities are those the modules register (TypeOrmModule.forFeature): this layer knows no domain.
+        return { ...options, autoLoadEntities: true };
       },
     }),
     EmbeddedPostgresModule,

@@ -1,5 +1,4 @@
 import type { DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 export interface ConnectionSettings {
@@ -10,6 +9,11 @@ export interface ConnectionSettings {
   connectionWaitMs?: number;
   /** Longest a single query may run; unset or 0 means no limit (migrations, tooling). */
   queryTimeoutMs?: number;
+  /**
+   * The entities to map. None for the application, whose modules register their own (TypeOrmModule.forFeature, with
+   * autoLoadEntities); the migration tooling passes the composition root's full list (apps/api/src/entities.ts).
+   */
+  entities?: DataSourceOptions['entities'];
 }
 
 // The client gives up a little after the server would have cancelled the statement itself, so that a slow query is
@@ -22,7 +26,7 @@ export function buildDataSourceOptions(settings: ConnectionSettings): DataSource
   return {
     type: 'postgres',
     url: settings.url,
-    entities: ENTITIES,
+    entities: settings.entities ?? [],
     migrations: MIGRATIONS,
     migrationsRun: settings.migrationsRun,
     migrationsTransactionMode: 'each',

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../../config/src/index.js';
-import { EmbeddedPostgres } from './embedded-postgres.js';
-import { buildDataSourceOptions } from './typeorm-options.js';
+import { loadConfig } from '../../../libs/config/src/index.js';
+import { EmbeddedPostgres } from '../../../libs/database/src/embedded-postgres.js';
+import { buildDataSourceOptions } from '../../../libs/database/src/typeorm-options.js';
+import { ENTITIES } from './entities.js';
 
 /** `migrate.js run|revert` against the configured database (embedded when DATABASE_URL is unset). */
 async function main(command: string | undefined): Promise<void> {
@@ -10,7 +11,7 @@ async function main(command: string | undefined): Promise<void> {
   const { database } = loadConfig();
   const embedded = database.kind === 'embedded' ? await EmbeddedPostgres.start(database.dataDir, 2) : null;
   const url = database.kind === 'postgres' ? database.url : (embedded as EmbeddedPostgres).url;
-  const dataSource = new DataSource(buildDataSourceOptions({ url, poolSize: 1, migrationsRun: false }));
+  const dataSource = new DataSource(buildDataSourceOptions({ url, poolSize: 1, migrationsRun: false, entities: ENTITIES }));
   try {
     await dataSource.initialize();
     if (command === 'run') {
