@@ -27,8 +27,8 @@ export const ADMIN_SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 
 /**
  * The AdminJS panel at /admin for staff, mounted on the Express instance when the module starts. Not through
- * @adminjs/nestjs: its module starts AdminJS's rollup file watcher in every non-production process (a watcher nobody
- * closes, also in tests), and its loader leaves no room for a body-size limit.
+ * @adminjs/nestjs 7.0: its module calls admin.watch() before any customLoader runs, which starts rollup's file watcher
+ * in every non-production process, tests and the demo included (README, "Why not @adminjs/nestjs").
  */
 @Module({
   imports: [UsersModule, ThreadsModule, MessagesModule, TypeOrmModule.forFeature([AdminSession])],
