@@ -1,10 +1,10 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { IS_PUBLIC } from '../../common/src/index.js';
 import { JWT_STRATEGY, JwtStrategy } from './jwt.strategy.js';
-import { ParleyPassport } from './parley-passport.js';
+import { ParleyPassport, type StrategyChain } from './parley-passport.js';
 import { WEB_SESSION_STRATEGY } from './web-session.strategy.js';
 
 /** The Bearer access JWT first; without an Authorization header, the web inbox's session cookie. */
@@ -16,24 +16,26 @@ const STRATEGIES = [JWT_STRATEGY, WEB_SESSION_STRATEGY];
  */
 @Injectable()
 export class GlobalAuthGuard extends AuthGuard(STRATEGIES) {
+  private readonly strategies: StrategyChain;
+
   constructor(
     private readonly reflector: Reflector,
-    private readonly passport: ParleyPassport,
+    passport: ParleyPassport,
   ) {
     super();
+    this.strategies = passport.chain(STRATEGIES);
   }
 
   /**
-   * AuthGuard's own canActivate, but on this application's passport (AuthGuard's is the process-wide singleton, see
-   * ParleyPassport), and without its per-request option merging: this runs on every REST request.
+   * AuthGuard's canActivate, but with this application's strategies (AuthGuard's come from passport's process-wide
+   * registry, see ParleyPassport) and without its per-request option merging: this runs on every REST request.
    */
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
+    const req = context.switchToHttp().getRequest<Request>();
     return new Promise((resolve, reject) => {
-      this.passport.authenticate(req, http.getResponse<Response>(), STRATEGIES, (error, actor) => {
+      this.strategies.run(req, (error, actor) => {
         // A strategy's own error (invalid session, cross-origin, database down) stands; no strategy took it: a 401.
         if (error) reject(error);
         else if (!actor) reject(JwtStrategy.refusal(req));

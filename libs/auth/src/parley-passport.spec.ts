@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { DomainError, type Actor } from '../../common/src/index.js';
 import type { AppConfig } from '../../config/src/index.js';
 import type { AuthService } from './auth.service.js';
@@ -26,9 +26,8 @@ function request(headers: Record<string, string>, cookies: Record<string, string
 
 /** What the guard gets from passport: the actor, or the error it throws, or false when no strategy took the request. */
 function authenticate(passport: ParleyPassport, req: Request): Promise<Actor | false | { error: unknown }> {
-  return new Promise((resolve) =>
-    passport.authenticate(req, {} as Response, [JWT_STRATEGY, WEB_SESSION_STRATEGY], (error, actor) => resolve(error ? { error } : (actor ?? false))),
-  );
+  const chain = passport.chain([JWT_STRATEGY, WEB_SESSION_STRATEGY]);
+  return new Promise((resolve) => chain.run(req, (error, actor) => resolve(error ? { error } : actor)));
 }
 
 const codeOf = (outcome: unknown): string | undefined => ((outcome as { error?: unknown }).error as DomainError | undefined)?.code;
