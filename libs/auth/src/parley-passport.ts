@@ -75,7 +75,7 @@ export class StrategyChain {
  *   applications in one process, as the tests run them, would check each other's tokens with each other's secret
  *   and database;
  * - its middleware adds seven properties to every request (`login`, `logout`, `isAuthenticated`, … for passport's
- *   session logins, unused here), which measured about 30 µs of server CPU per request (README, "Authentication").
+ *   session logins, unused here), which measured 25–35 µs of server CPU per request (README, "Authentication").
  */
 @Injectable()
 export class ParleyPassport {
