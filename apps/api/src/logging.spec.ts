@@ -3,10 +3,10 @@ import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
-import { pino } from 'pino';
+import { pino, type Logger as PinoLogger } from 'pino';
 import { accessLogMiddleware, PinoNestLogger } from './logging.js';
 
-function capture(level: 'info' | 'warn'): { log: ReturnType<typeof pino>; lines: Record<string, unknown>[] } {
+function capture(level: 'info' | 'warn'): { log: PinoLogger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
