@@ -90,23 +90,19 @@ export function threadDtoJsonSql(viewerId: string): string {
 }
 
 /**
- * The `last` and `members` relations threadDtoJsonSql reads, as CTEs over a `viewer` CTE defined before them (one
- * row per thread): each grouped once over all the page's threads, which PostgreSQL runs in about 15% less time than
- * a lateral subquery per thread. Join them with THREAD_DTO_JOINS_SQL.
+ * The `last` and `members` relations threadDtoJsonSql reads, for each row of `viewer`: lateral subqueries, so that
+ * each is an index lookup per thread whatever the plan (grouped CTEs ran 15% faster on fresh statistics, and
+ * 8× slower once a generic plan chose to scan all messages).
  */
-export const THREAD_DTO_CTES_SQL = `
-  last AS (
+export const THREAD_DTO_JOINS_SQL = `
+  LEFT JOIN LATERAL (
     SELECT m.id, m.thread_id, m.seq, m.sender_id, m.text, m.client_message_id, m.created_at, u.username, u.display_name
-      FROM viewer v JOIN messages m ON m.thread_id = v.thread_id AND m.seq = v.last_seq JOIN users u ON u.id = m.sender_id
-  ), members AS (
-    SELECT member.thread_id,
-           '[' || string_agg('{"id":' || u.id || ',"username":' || to_json(u.username) || ',"displayName":' || to_json(u.display_name) || '}',
+      FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.thread_id = viewer.thread_id AND m.seq = viewer.last_seq
+  ) last ON true
+  CROSS JOIN LATERAL (
+    SELECT '[' || string_agg('{"id":' || u.id || ',"username":' || to_json(u.username) || ',"displayName":' || to_json(u.display_name) || '}',
                              ',' ORDER BY member.joined_at, member.user_id) || ']' AS participants_json,
            (array_agg(member.user_id ORDER BY member.joined_at, member.user_id) FILTER (WHERE member.role = 'owner'))[1] AS owner_id,
-           min(member.last_read_seq) FILTER (WHERE member.user_id <> l.sender_id) AS others_read
-      FROM viewer v JOIN participants member ON member.thread_id = v.thread_id JOIN users u ON u.id = member.user_id
-      LEFT JOIN last l ON l.thread_id = v.thread_id
-     GROUP BY member.thread_id
-  )`;
-
-export const THREAD_DTO_JOINS_SQL = 'LEFT JOIN last ON last.thread_id = viewer.thread_id JOIN members ON members.thread_id = viewer.thread_id';
+           min(member.last_read_seq) FILTER (WHERE member.user_id <> last.sender_id) AS others_read
+      FROM participants member JOIN users u ON u.id = member.user_id WHERE member.thread_id = viewer.thread_id
+  ) members`;

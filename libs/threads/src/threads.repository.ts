@@ -4,7 +4,7 @@ import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
 import type { MessageRecord } from '../../messages/src/message.mapper.js';
 import { Participant, type ParticipantRole } from './participant.entity.js';
-import { THREAD_DTO_CTES_SQL, THREAD_DTO_JOINS_SQL, threadDtoJsonSql } from './thread.mapper.js';
+import { THREAD_DTO_JOINS_SQL, threadDtoJsonSql } from './thread.mapper.js';
 import { Thread, type ThreadType } from './thread.entity.js';
 
 /** A participant row with its user, for thread views. */
@@ -164,7 +164,7 @@ export class ThreadsRepository {
           WHERE p.user_id = $1
           ORDER BY t.updated_at DESC, t.id DESC
           LIMIT $2 OFFSET $3
-       ), ${THREAD_DTO_CTES_SQL}
+       )
        SELECT max(viewer.total) AS total,
               '[' || coalesce(string_agg(${threadDtoJsonSql('$1')}, ',' ORDER BY viewer.updated_at DESC, viewer.thread_id DESC), '') || ']' AS json
          FROM viewer ${THREAD_DTO_JOINS_SQL}`,
