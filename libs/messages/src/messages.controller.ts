@@ -12,9 +12,26 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentUser, ErrorBodyDto, JSON_CONTENT_TYPE, ParseIdPipe, serializePageEnvelope, type Actor } from '../../common/src/index.js';
+import {
+  CurrentUser,
+  ErrorBodyDto,
+  JSON_CONTENT_TYPE,
+  ParseIdPipe,
+  serializePageEnvelope,
+  toPageEnvelope,
+  type Actor,
+  type PageEnvelope,
+} from '../../common/src/index.js';
 import { RateLimit } from '../../rate-limit/src/index.js';
-import { ListMessagesQueryDto, MessageDto, MessagePageDto, SendMessageDto } from './dto/message.dto.js';
+import {
+  ListMessagesQueryDto,
+  MessageDto,
+  MessagePageDto,
+  MessageSearchPageDto,
+  MessageSearchResultDto,
+  SearchMessagesQueryDto,
+  SendMessageDto,
+} from './dto/message.dto.js';
 import { MessagesService } from './messages.service.js';
 import { SendAdmissionGuard } from './send-admission.guard.js';
 
@@ -32,6 +49,16 @@ export class MessagesController {
   @Header('Content-Type', JSON_CONTENT_TYPE)
   list(@CurrentUser() actor: Actor, @Param('id', ParseIdPipe) id: number, @Query() query: ListMessagesQueryDto, @Req() req: Request): Promise<string> {
     return this.page(actor, id, query, req);
+  }
+
+  @Get('api/v1/messages/search')
+  @ApiOperation({
+    summary: 'Search your messages: words, "quoted phrases" and -exclusions as in a web search, newest first, in the threads you are in.',
+  })
+  @ApiOkResponse({ type: MessageSearchPageDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: '`q` empty or longer than 200 characters, or a bad threadId, limit or offset.' })
+  async search(@CurrentUser() actor: Actor, @Query() query: SearchMessagesQueryDto, @Req() req: Request): Promise<PageEnvelope<MessageSearchResultDto>> {
+    return toPageEnvelope(req, await this.messages.search(actor, query));
   }
 
   @Get('history/:chatId')

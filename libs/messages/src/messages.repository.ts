@@ -209,6 +209,43 @@ export class MessagesRepository {
   }
 
   /**
+   * The messages matching a search box's text (websearch_to_tsquery: words, "quoted phrases", -exclusions) in the
+   * threads the user is in (or in one of them), newest first, with the viewer's read flags, ts_headline's marks (see
+   * search-highlight.ts) and the number of matches in all. Unnamed statements: PostgreSQL plans each query for its
+   * own words (a rare word through the GIN index, a frequent one by walking the newest messages), where a prepared
+   * generic plan would pick one way for all. The page is chosen first and only its rows get a headline.
+   */
+  async searchForParticipant(
+    userId: number,
+    search: { text: string; threadId: number | null; limit: number; offset: number; matchStart: string; matchEnd: string },
+  ): Promise<{ hits: (MessageRecord & { readByMe: boolean; isRead: boolean; marked: string })[]; count: number }> {
+    const matching = `FROM websearch_to_tsquery('simple', $2) q(query)
+        JOIN messages m ON m.search_vector @@ q.query
+        JOIN participants p ON p.thread_id = m.thread_id AND p.user_id = $1
+       WHERE ($3::int IS NULL OR m.thread_id = $3)`;
+    const [rows, counted] = await Promise.all([
+      this.dataSource.query<(MessageRow & { readByMe: boolean; isRead: boolean; marked: string })[]>(
+        `WITH hits AS (
+           SELECT m.id, p.last_read_seq AS viewer_read_seq, q.query ${matching}
+            ORDER BY m.id DESC LIMIT $4 OFFSET $5
+         )
+         SELECT ${MESSAGE_COLUMNS},
+                (m.sender_id = $1 OR m.seq <= hits.viewer_read_seq) AS "readByMe",
+                coalesce((SELECT min(o.last_read_seq) FROM participants o WHERE o.thread_id = m.thread_id AND o.user_id <> m.sender_id), ${NO_SEQ_LIMIT}) >= m.seq AS "isRead",
+                ts_headline('simple', translate(m.text, $6 || $7, ''), hits.query, 'HighlightAll=true, StartSel=' || $6 || ', StopSel=' || $7) AS marked
+           FROM hits JOIN messages m ON m.id = hits.id JOIN users u ON u.id = m.sender_id
+          ORDER BY m.id DESC`,
+        [userId, search.text, search.threadId, search.limit, search.offset, search.matchStart, search.matchEnd],
+      ),
+      this.dataSource.query<{ count: number }[]>(`SELECT count(*)::int AS count ${matching}`, [userId, search.text, search.threadId]),
+    ]);
+    return {
+      hits: rows.map(({ readByMe, isRead, marked, ...row }) => ({ ...toRecord(row), readByMe, isRead, marked })),
+      count: counted[0]?.count ?? 0,
+    };
+  }
+
+  /**
    * Replaces a message's text in place: the row, its seq, sender and time stay, so the thread's seq stays gapless
    * and unread counts (derived from seq) do not move. Answers false when there is no such message.
    */

@@ -8,11 +8,14 @@ import {
   threadNotFound,
   type Actor,
   JsonArrayText,
+  resolvePageWindow,
+  type Page,
   type SerializedPage,
   type PageLinks,
 } from '../../common/src/index.js';
 import { ThreadsService } from '../../threads/src/threads.service.js';
-import type { ListMessagesQueryDto, MessageDto, SendMessageDto } from './dto/message.dto.js';
+import type { ListMessagesQueryDto, MessageDto, MessageSearchResultDto, SearchMessagesQueryDto, SendMessageDto } from './dto/message.dto.js';
+import { highlightHtml, MATCH_END, MATCH_START } from './search-highlight.js';
 import { MESSAGE_TEXT_MAX } from './message.entity.js';
 import { NO_SEQ_LIMIT, toMessageDto, toMessageDtoWithFlags, type MessageRecord } from './message.mapper.js';
 import { messagePageLinks, planMessageRange, withCount } from './message-window.js';
@@ -72,6 +75,28 @@ export class MessagesService {
     return {
       page: { count: plan.count, window: plan.window, results: new JsonArrayText<MessageDto>(found.json) },
       links: messagePageLinks(plan, seqs, found.threadLastSeq),
+    };
+  }
+
+  /** The caller's messages matching a search box's text, newest first; `threadId` narrows to one of its threads. */
+  async search(actor: Actor, query: SearchMessagesQueryDto): Promise<Page<MessageSearchResultDto>> {
+    if (query.threadId !== undefined) await this.threads.requireMembership(actor, query.threadId);
+    const window = resolvePageWindow(query);
+    const { hits, count } = await this.messages.searchForParticipant(actor.id, {
+      text: query.q,
+      threadId: query.threadId ?? null,
+      limit: window.limit,
+      offset: window.offset,
+      matchStart: MATCH_START,
+      matchEnd: MATCH_END,
+    });
+    return {
+      count,
+      window,
+      results: hits.map(({ readByMe, isRead, marked, ...record }) => ({
+        ...toMessageDtoWithFlags(record, { readByMe, isRead }),
+        highlight: highlightHtml(marked),
+      })),
     };
   }
 
