@@ -6,7 +6,7 @@ import type { OrderCounts } from './protocol.js';
 import type { DeliveryResult, DeliveryRun, DeliveryStep, OverloadStep } from './scenarios/delivery.js';
 import type { FanoutResult } from './scenarios/fanout.js';
 import type { RestResult } from './scenarios/rest.js';
-import type { ScaleResult } from './scenarios/scale.js';
+import { SEARCH_COMMON, SEARCH_RARE, type ScaleResult } from './scenarios/scale.js';
 
 export interface TargetCheck {
   scenario: string;
@@ -183,6 +183,19 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
       baseline: `first page ${ms(last.endpoints[2].latency.p99)}`,
       met: deep ? deep.latency.p99 < 10 : null,
     });
+    for (const [name, limitMs] of [
+      [SEARCH_RARE, 50],
+      [SEARCH_COMMON, 250],
+    ] as const) {
+      const search = last.endpoints.find((e) => e.name === name);
+      checks.push({
+        scenario: '4. Scale',
+        target: `${name}, 1M messages: p95 < ${limitMs} ms`,
+        measured: search ? `${ms(search.latency.p95)} at ${n(last.messages)} messages` : '–',
+        baseline: search ? `p50 ${ms(search.latency.p50)}` : '–',
+        met: search ? search.latency.p95 < limitMs : null,
+      });
+    }
   }
   if (connections) {
     checks.push({
@@ -361,11 +374,13 @@ export function renderMarkdown(results: BenchResults): string {
         (scale.note ? `_${scale.note}._` : ''),
       '',
     );
-    const header = scale.sizes.map((s) => `${n(s.messages)} messages p50 / p99 ms`);
+    const header = scale.sizes.map((s) => `${n(s.messages)} messages p50 / p95 / p99 ms`);
     lines.push(`| request | ${header.join(' | ')} |`, `| --- | ${header.map(() => '---:').join(' | ')} |`);
     scale.sizes[0].endpoints.forEach((endpoint, i) => {
       const name = endpoint.name.includes('deep') ? endpoint.name.replace(/[\d,]+ deep/, '90% deep') : endpoint.name;
-      lines.push(`| ${name} | ${scale.sizes.map((s) => `${s.endpoints[i].latency.p50} / ${s.endpoints[i].latency.p99}`).join(' | ')} |`);
+      lines.push(
+        `| ${name} | ${scale.sizes.map((s) => `${s.endpoints[i].latency.p50} / ${s.endpoints[i].latency.p95} / ${s.endpoints[i].latency.p99}`).join(' | ')} |`,
+      );
     });
     lines.push(
       '',

@@ -64,6 +64,7 @@ export async function insertGroupThread(sql: Sql, title: string, ownerId: number
 /**
  * Appends `counts[i]` messages to direct thread `threadIds[i]`, continuing its seq; the two participants take turns
  * (the lower id sends odd seqs). Timestamps run up to a per-thread end time, which becomes the thread's activity.
+ * Every 5th message has the word "lunch" (20% of them), every 100th "dinner" (1%): the search scenario's words.
  */
 export async function appendDirectMessages(sql: Sql, threadIds: number[], counts: number[], endsAt: Date): Promise<void> {
   await sql.query(
@@ -74,7 +75,9 @@ export async function appendDirectMessages(sql: Sql, threadIds: number[], counts
         WHERE x.n > 0 AND t.type = 'direct'
      ), added AS (
        INSERT INTO messages (thread_id, seq, sender_id, text, created_at)
-       SELECT id, s, CASE WHEN s % 2 = 1 THEN lo ELSE hi END, 'Message ' || s || ' of thread ' || id || ', loaded for the benchmark',
+       SELECT id, s, CASE WHEN s % 2 = 1 THEN lo ELSE hi END,
+              'Message ' || s || ' of thread ' || id || ', loaded for the benchmark'
+                || CASE WHEN s % 5 = 0 THEN ', lunch at noon' ELSE '' END || CASE WHEN s % 100 = 7 THEN ', dinner at eight' ELSE '' END,
               ends_at - (last_seq + n - s) * interval '10 milliseconds'
          FROM input, generate_series(input.last_seq + 1, input.last_seq + input.n) AS s
      )

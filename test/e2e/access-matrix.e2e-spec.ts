@@ -234,6 +234,14 @@ const MATRIX: Record<string, RouteEntry> = {
       () => ({ text: 'matrix message', clientMessageId: randomUUID() }),
     ),
   },
+  // Everyone signed in may search (only their own threads' messages come back); narrowing to a thread is a thread route.
+  'GET /api/v1/messages/search': {
+    kind: 'api',
+    cases: [
+      { label: 'all my threads', path: () => '/api/v1/messages/search/?q=hello', expected: signedIn(200) },
+      ...threadCases((id) => `/api/v1/messages/search/?q=hello&threadId=${id}`, 200),
+    ],
+  },
   'POST /api/v1/messages/:id/read': { kind: 'api', cases: messageCases((id) => `/api/v1/messages/${id}/read/`) },
   'POST /api/v1/messages/:id/unread': { kind: 'api', cases: messageCases((id) => `/api/v1/messages/${id}/unread/`) },
   'POST /api/v1/threads/:id/read': {

@@ -355,6 +355,19 @@ const cases: BadCase[] = [
   { name: 'limit=abc (users)', method: 'get', path: '/api/v1/users/?limit=abc', status: 400 },
   { name: 'unknown query parameter (users)', method: 'get', path: '/api/v1/users/?q=alice', status: 400 },
   { name: 'search longer than the longest username, 151 characters (users)', method: 'get', path: `/api/v1/users/?search=${'s'.repeat(151)}`, status: 400 },
+  { name: 'no q (message search)', method: 'get', path: '/api/v1/messages/search/', status: 400, code: 'validation_failed' },
+  { name: 'q of spaces only (message search)', method: 'get', path: '/api/v1/messages/search/?q=%20%20', status: 400, code: 'validation_failed' },
+  {
+    name: 'q of 201 characters (message search)',
+    method: 'get',
+    path: `/api/v1/messages/search/?q=${'q'.repeat(201)}`,
+    status: 400,
+    code: 'validation_failed',
+  },
+  { name: 'q with a NUL (message search)', method: 'get', path: '/api/v1/messages/search/?q=a%00b', status: 400, code: 'nul_character' },
+  { name: 'q twice (message search)', method: 'get', path: '/api/v1/messages/search/?q=a&q=b', status: 400, code: 'validation_failed' },
+  { name: 'threadId=1e3 (message search)', method: 'get', path: '/api/v1/messages/search/?q=a&threadId=1e3', status: 400, code: 'validation_failed' },
+  { name: 'unknown query parameter (message search)', method: 'get', path: '/api/v1/messages/search/?q=a&sort=old', status: 400, code: 'validation_failed' },
 ];
 
 describe('bad input', () => {

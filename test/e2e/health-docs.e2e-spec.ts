@@ -20,6 +20,7 @@ const CONTRACT_ROUTES = [
   'get /history/{chatId}',
   'post /api/v1/messages/{id}/read',
   'post /api/v1/messages/{id}/unread',
+  'get /api/v1/messages/search',
   'post /api/v1/threads/{id}/read',
   'get /api/v1/threads/{id}/messages/unread_count',
   'get /api/v1/unread_count',

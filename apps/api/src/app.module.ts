@@ -12,17 +12,14 @@ import { RealtimeModule } from '../../../libs/realtime/src/index.js';
 import { ThreadsModule } from '../../../libs/threads/src/index.js';
 import { UsersModule } from '../../../libs/users/src/index.js';
 import { WebModule } from '../../web/src/web.module.js';
-import { loggingModule } from './logging.js';
-import type { DestinationStream } from 'pino';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        loggingModule(config, logDestination),
         CommonModule,
         RateLimitModule,
         DatabaseModule,

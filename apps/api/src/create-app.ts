@@ -6,27 +6,24 @@ import cookieParser from 'cookie-parser';
 import { json } from 'express';
 import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
-import { Logger as PinoLogger } from 'nestjs-pino';
 import { HttpErrorFilter, refuseInvalidUtf8, requestIdMiddleware, StrictValidationPipe } from '../../../libs/common/src/index.js';
 import type { AppConfig } from '../../../libs/config/src/index.js';
 import { ParleyIoAdapter } from '../../../libs/realtime/src/index.js';
 import { AppModule } from './app.module.js';
+import { accessLogMiddleware, createRootLogger, PinoNestLogger } from './logging.js';
 import { mountSwagger } from './swagger.js';
 
 export const BODY_LIMIT = '64kb';
 
 /** Builds the HTTP application with everything main.ts and the tests share; the caller calls listen(). */
 export async function createApp(config: AppConfig, options: { logDestination?: DestinationStream } = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.logDestination), {
-    bodyParser: false,
-    // Held until the pino logger takes over, so that start-up lines are structured too.
-    bufferLogs: true,
-  });
-  app.useLogger(app.get(PinoLogger));
+  const log = createRootLogger(config, options.logDestination);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, logger: new PinoNestLogger(log) });
   if (config.jwt.secretIsEphemeral) {
     new Logger('Config').warn('JWT_SECRET is not set: using a random secret for this process; tokens will not survive a restart.');
   }
   app.use(requestIdMiddleware);
+  app.use(accessLogMiddleware(log));
   // Helmet's headers everywhere; its page CSP is not: the inbox pages set their own (no inline script), while
   // Swagger UI and AdminJS need inline code. API answers are data, never to be run or framed.
   app.use(helmet({ contentSecurityPolicy: false }));

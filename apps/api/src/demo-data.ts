@@ -90,6 +90,6 @@ export async function seedDemoData(app: INestApplicationContext): Promise<void> 
 }
 
 async function findOrCreateGroup(threads: ThreadsService, owner: Actor, title: string, participants: number[]): Promise<number> {
-  const existing = (await threads.list(owner, { limit: 200 })).results.find((thread) => thread.type === 'group' && thread.title === title);
+  const existing = (await threads.list(owner, { limit: 200 })).results.parse().find((thread) => thread.type === 'group' && thread.title === title);
   return existing?.id ?? (await threads.create(owner, { participants, type: 'group', title })).thread.id;
 }

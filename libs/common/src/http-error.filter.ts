@@ -157,9 +157,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     const unavailable = body.statusCode === 503;
     if (unavailable) {
       // Expected while a dependency is down, and possibly for every request: one line each, no stack.
-      this.logger.warn(`${req.method} ${req.path} answered 503 ${body.code ?? ''}: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn({
+        msg: `${req.method} ${req.path} answered 503 ${body.code ?? ''}: ${error instanceof Error ? error.message : String(error)}`,
+        reqId: req.id,
+      });
     } else if (body.statusCode >= 500) {
-      this.logger.error(`${req.method} ${req.path} failed [request ${req.id ?? '-'}]`, error instanceof Error ? error.stack : String(error));
+      this.logger.error(
+        { msg: `${req.method} ${req.path} failed [request ${req.id ?? '-'}]`, reqId: req.id },
+        error instanceof Error ? error.stack : String(error),
+      );
     }
     if (res.headersSent) return;
     if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));

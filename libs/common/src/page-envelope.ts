@@ -1,6 +1,9 @@
 import type { Request } from 'express';
 import type { Page, PageLinks } from './pagination.js';
-import { offsetPageLinks } from './pagination.js';
+import { offsetPageLinks, type SerializedPage } from './pagination.js';
+
+/** For handlers that answer JSON text (`@Header('Content-Type', JSON_CONTENT_TYPE)`). */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 export interface PageEnvelope<T> {
   count: number;
@@ -26,4 +29,14 @@ export function toPageEnvelope<T>(req: Request, page: Page<T>, links: PageLinks 
     previous: links.previous ? requestUrlWith(req, links.previous) : null,
     results: page.results,
   };
+}
+
+/**
+ * The same envelope as JSON text around results PostgreSQL already serialized: the hot lists (history, threads)
+ * are sent without being parsed, rebuilt as objects and stringified again in this process.
+ */
+export function serializePageEnvelope<T>(req: Request, page: SerializedPage<T>, links: PageLinks = offsetPageLinks(page.count, page.window)): string {
+  const next = links.next ? requestUrlWith(req, links.next) : null;
+  const previous = links.previous ? requestUrlWith(req, links.previous) : null;
+  return `{"count":${page.count},"next":${JSON.stringify(next)},"previous":${JSON.stringify(previous)},"results":${page.results.text}}`;
 }

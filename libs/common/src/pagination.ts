@@ -41,6 +41,26 @@ export interface Page<T> {
   readonly window: PageWindow;
 }
 
+/**
+ * A JSON array of T as text, serialized where it was built (PostgreSQL, for the hot lists) and sent as it is.
+ * `parse()` is for callers in this process that want the objects.
+ */
+export class JsonArrayText<T> {
+  declare private readonly elements: T[];
+  constructor(readonly text: string) {}
+
+  parse(): T[] {
+    return JSON.parse(this.text) as T[];
+  }
+}
+
+/** A page whose results are already JSON text. */
+export interface SerializedPage<T> {
+  readonly count: number;
+  readonly results: JsonArrayText<T>;
+  readonly window: PageWindow;
+}
+
 /** Query overrides describing the neighbouring pages; `null` means there is none. */
 export interface PageLinks {
   readonly next: Record<string, string | number | undefined> | null;

@@ -22,23 +22,29 @@ export type MessageWindow =
 const MAX_SEQ = 2_147_483_647;
 const seqBound = (value: number): number => Math.min(value, MAX_SEQ);
 
-export function planMessageWindow(query: MessageWindowQuery, threadLastSeq: number): MessageWindow {
+/** The seqs a request covers, known before the thread is read: the page is read in the same statement as the thread. */
+export type MessageRange = Omit<Extract<MessageWindow, { kind: 'backward' }>, 'count'> | Omit<Extract<MessageWindow, { kind: 'forward' }>, 'count'>;
+
+export function planMessageRange(query: MessageWindowQuery): MessageRange {
   const window = resolvePageWindow(query);
   const afterSeq = query.afterSeq ?? 0;
   if (query.beforeSeq !== undefined) {
     if (query.offset !== undefined)
       throw new BadRequestError('offset_with_before_seq', 'offset cannot be combined with beforeSeq; page back with beforeSeq instead.');
-    const upper = Math.min(query.beforeSeq - 1, threadLastSeq);
-    return {
-      kind: 'backward',
-      afterSeq: seqBound(afterSeq),
-      beforeSeq: seqBound(query.beforeSeq),
-      limit: window.limit,
-      count: Math.max(0, upper - afterSeq),
-      window,
-    };
+    return { kind: 'backward', afterSeq: seqBound(afterSeq), beforeSeq: seqBound(query.beforeSeq), limit: window.limit, window };
   }
-  return { kind: 'forward', afterSeq: seqBound(afterSeq + window.offset), limit: window.limit, count: Math.max(0, threadLastSeq - afterSeq), window };
+  return { kind: 'forward', afterSeq: seqBound(afterSeq + window.offset), limit: window.limit, window };
+}
+
+/** The range with its count, once the thread's last seq is known: messages after `afterSeq` (and before `beforeSeq`). */
+export function withCount(range: MessageRange, query: MessageWindowQuery, threadLastSeq: number): MessageWindow {
+  const afterSeq = query.afterSeq ?? 0;
+  if (range.kind === 'backward') return { ...range, count: Math.max(0, Math.min(range.beforeSeq - 1, threadLastSeq) - afterSeq) };
+  return { ...range, count: Math.max(0, threadLastSeq - afterSeq) };
+}
+
+export function planMessageWindow(query: MessageWindowQuery, threadLastSeq: number): MessageWindow {
+  return withCount(planMessageRange(query), query, threadLastSeq);
 }
 
 /** Neighbouring pages: offsets for forward pages; for backward pages `next` is the older page and `previous` the newer one. */

@@ -11,6 +11,8 @@ export const MESSAGE_TEXT_MAX = 4000;
 @Check('messages_seq_positive', 'seq > 0')
 // Counting a participant's own messages after its read marker (mark unread) uses this.
 @Index('messages_thread_sender_seq_idx', ['threadId', 'senderId', 'seq'])
+// GIN over search_vector (migration MessageSearch), which TypeORM cannot describe.
+@Index('messages_search_idx', { synchronize: false })
 export class Message extends BaseEntity {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id: number;
@@ -41,4 +43,8 @@ export class Message extends BaseEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** The words of `text` for full-text search, kept by a trigger of the database (migration MessageSearch). */
+  @Column({ name: 'search_vector', type: 'tsvector', select: false, insert: false, update: false })
+  searchVector?: string;
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpStatus, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -12,9 +12,26 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentUser, ErrorBodyDto, ParseIdPipe, toPageEnvelope, type Actor, type PageEnvelope } from '../../common/src/index.js';
+import {
+  CurrentUser,
+  ErrorBodyDto,
+  JSON_CONTENT_TYPE,
+  ParseIdPipe,
+  serializePageEnvelope,
+  toPageEnvelope,
+  type Actor,
+  type PageEnvelope,
+} from '../../common/src/index.js';
 import { RateLimit } from '../../rate-limit/src/index.js';
-import { ListMessagesQueryDto, MessageDto, MessagePageDto, SendMessageDto } from './dto/message.dto.js';
+import {
+  ListMessagesQueryDto,
+  MessageDto,
+  MessagePageDto,
+  MessageSearchPageDto,
+  MessageSearchResultDto,
+  SearchMessagesQueryDto,
+  SendMessageDto,
+} from './dto/message.dto.js';
 import { MessagesService } from './messages.service.js';
 import { SendAdmissionGuard } from './send-admission.guard.js';
 
@@ -29,25 +46,32 @@ export class MessagesController {
   @ApiOperation({ summary: "A thread's messages, oldest first: limit/offset, afterSeq (catch-up), beforeSeq (scrolling up)." })
   @ApiOkResponse({ type: MessagePageDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
-  list(
-    @CurrentUser() actor: Actor,
-    @Param('id', ParseIdPipe) id: number,
-    @Query() query: ListMessagesQueryDto,
-    @Req() req: Request,
-  ): Promise<PageEnvelope<MessageDto>> {
+  @Header('Content-Type', JSON_CONTENT_TYPE)
+  list(@CurrentUser() actor: Actor, @Param('id', ParseIdPipe) id: number, @Query() query: ListMessagesQueryDto, @Req() req: Request): Promise<string> {
     return this.page(actor, id, query, req);
+  }
+
+  @Get('api/v1/messages/search')
+  @ApiOperation({
+    summary: 'Search your messages: words, "quoted phrases" and -exclusions as in a web search, newest first, in the threads you are in.',
+  })
+  @ApiOkResponse({ type: MessageSearchPageDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: '`q` empty or longer than 200 characters, or a bad threadId, limit or offset.' })
+  async search(@CurrentUser() actor: Actor, @Query() query: SearchMessagesQueryDto, @Req() req: Request): Promise<PageEnvelope<MessageSearchResultDto>> {
+    return toPageEnvelope(req, await this.messages.search(actor, query));
   }
 
   @Get('history/:chatId')
   @ApiOperation({ summary: 'Alias of GET /api/v1/threads/{id}/messages/, kept for clients built against this path.' })
   @ApiOkResponse({ type: MessagePageDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @Header('Content-Type', JSON_CONTENT_TYPE)
   history(
     @CurrentUser() actor: Actor,
     @Param('chatId', ParseIdPipe) chatId: number,
     @Query() query: ListMessagesQueryDto,
     @Req() req: Request,
-  ): Promise<PageEnvelope<MessageDto>> {
+  ): Promise<string> {
     return this.page(actor, chatId, query, req);
   }
 
@@ -76,8 +100,9 @@ export class MessagesController {
     return message;
   }
 
-  private async page(actor: Actor, threadId: number, query: ListMessagesQueryDto, req: Request): Promise<PageEnvelope<MessageDto>> {
+  /** The page envelope as JSON text: the database serialized the messages. */
+  private async page(actor: Actor, threadId: number, query: ListMessagesQueryDto, req: Request): Promise<string> {
     const { page, links } = await this.messages.list(actor, threadId, query);
-    return toPageEnvelope(req, page, links);
+    return serializePageEnvelope(req, page, links);
   }
 }

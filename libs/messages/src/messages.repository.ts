@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
-import type { MessageRecord } from './message.mapper.js';
+import { messageDtoJsonSql, NO_SEQ_LIMIT, type MessageRecord } from './message.mapper.js';
 import type { BatchStateBefore } from './batch-read-state.js';
 import type { ReadMarker } from './read-flags.js';
 
@@ -169,15 +169,80 @@ export class MessagesRepository {
     return rows.map(toRecord);
   }
 
-  /** The `limit` newest messages with afterSeq < seq < beforeSeq, returned oldest first. */
-  async findBeforeSeq(threadId: number, afterSeq: number, beforeSeq: number, limit: number): Promise<MessageRecord[]> {
-    const rows: MessageRow[] = await this.statements.query(
-      'messages.before-seq',
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
-        WHERE m.thread_id = $1 AND m.seq > $2 AND m.seq < $3 ORDER BY m.seq DESC LIMIT $4`,
-      [threadId, afterSeq, beforeSeq, limit],
+  /**
+   * A history page as a participant sees it, serialized by PostgreSQL (a JSON array of MessageDto, oldest first),
+   * with its first and last seq and the thread's last seq; null when the thread does not exist or the user is not
+   * in it. One statement: the membership check, the page with its senders, and the two lowest read markers (isRead);
+   * nothing is parsed, rebuilt or stringified again in Node. `forward`: the `limit` oldest with seq > afterSeq;
+   * `backward`: the `limit` newest with afterSeq < seq < beforeSeq.
+   */
+  async findPageForParticipantAsJson(
+    threadId: number,
+    userId: number,
+    range: { direction: 'forward' | 'backward'; afterSeq: number; beforeSeq: number; limit: number },
+  ): Promise<{ threadLastSeq: number; json: string; firstSeq: number | null; lastSeq: number | null } | null> {
+    const backward = range.direction === 'backward';
+    const rows: { threadLastSeq: number; json: string; firstSeq: number | null; lastSeq: number | null }[] = await this.statements.query(
+      backward ? 'messages.page-json-backward' : 'messages.page-json-forward',
+      `WITH viewer AS (
+         SELECT p.last_read_seq, t.last_seq FROM participants p JOIN threads t ON t.id = p.thread_id WHERE p.thread_id = $1 AND p.user_id = $5
+       ), page AS (
+         SELECT m.id, m.thread_id, m.seq, m.sender_id, m.text, m.client_message_id, m.created_at, u.username, u.display_name,
+                viewer.last_read_seq AS viewer_read_seq
+           FROM viewer, messages m JOIN users u ON u.id = m.sender_id
+          WHERE m.thread_id = $1 AND m.seq > $2 AND m.seq < $3
+          ORDER BY m.seq ${backward ? 'DESC' : 'ASC'} LIMIT $4
+       ), lowest AS (
+         SELECT user_id, last_read_seq FROM participants WHERE thread_id = $1 ORDER BY last_read_seq ASC LIMIT 2
+       )
+       SELECT viewer.last_seq AS "threadLastSeq", '[' || coalesce(agg.json, '') || ']' AS json, agg."firstSeq", agg."lastSeq"
+         FROM viewer, LATERAL (
+           SELECT string_agg(${messageDtoJsonSql('page', {
+             readByMe: 'page.sender_id = $5 OR page.seq <= page.viewer_read_seq',
+             isRead: `coalesce((SELECT min(l.last_read_seq) FROM lowest l WHERE l.user_id <> page.sender_id), ${NO_SEQ_LIMIT}) >= page.seq`,
+           })}, ',' ORDER BY page.seq) AS json, min(page.seq) AS "firstSeq", max(page.seq) AS "lastSeq"
+             FROM page
+         ) agg`,
+      [threadId, range.afterSeq, range.beforeSeq, range.limit, userId],
     );
-    return rows.map(toRecord).reverse();
+    return rows[0] ?? null;
+  }
+
+  /**
+   * The messages matching a search box's text (websearch_to_tsquery: words, "quoted phrases", -exclusions) in the
+   * threads the user is in (or in one of them), newest first, with the viewer's read flags, ts_headline's marks (see
+   * search-highlight.ts) and the number of matches in all. Unnamed statements: PostgreSQL plans each query for its
+   * own words (a rare word through the GIN index, a frequent one by walking the newest messages), where a prepared
+   * generic plan would pick one way for all. The page is chosen first and only its rows get a headline.
+   */
+  async searchForParticipant(
+    userId: number,
+    search: { text: string; threadId: number | null; limit: number; offset: number; matchStart: string; matchEnd: string },
+  ): Promise<{ hits: (MessageRecord & { readByMe: boolean; isRead: boolean; marked: string })[]; count: number }> {
+    const matching = `FROM websearch_to_tsquery('simple', $2) q(query)
+        JOIN messages m ON m.search_vector @@ q.query
+        JOIN participants p ON p.thread_id = m.thread_id AND p.user_id = $1
+       WHERE ($3::int IS NULL OR m.thread_id = $3)`;
+    const [rows, counted] = await Promise.all([
+      this.dataSource.query<(MessageRow & { readByMe: boolean; isRead: boolean; marked: string })[]>(
+        `WITH hits AS (
+           SELECT m.id, p.last_read_seq AS viewer_read_seq, q.query ${matching}
+            ORDER BY m.id DESC LIMIT $4 OFFSET $5
+         )
+         SELECT ${MESSAGE_COLUMNS},
+                (m.sender_id = $1 OR m.seq <= hits.viewer_read_seq) AS "readByMe",
+                coalesce((SELECT min(o.last_read_seq) FROM participants o WHERE o.thread_id = m.thread_id AND o.user_id <> m.sender_id), ${NO_SEQ_LIMIT}) >= m.seq AS "isRead",
+                ts_headline('simple', translate(m.text, $6 || $7, ''), hits.query, 'HighlightAll=true, StartSel=' || $6 || ', StopSel=' || $7) AS marked
+           FROM hits JOIN messages m ON m.id = hits.id JOIN users u ON u.id = m.sender_id
+          ORDER BY m.id DESC`,
+        [userId, search.text, search.threadId, search.limit, search.offset, search.matchStart, search.matchEnd],
+      ),
+      this.dataSource.query<{ count: number }[]>(`SELECT count(*)::int AS count ${matching}`, [userId, search.text, search.threadId]),
+    ]);
+    return {
+      hits: rows.map(({ readByMe, isRead, marked, ...row }) => ({ ...toRecord(row), readByMe, isRead, marked })),
+      count: counted[0]?.count ?? 0,
+    };
   }
 
   /**

@@ -7,14 +7,18 @@ import {
   messageNotFound,
   threadNotFound,
   type Actor,
+  JsonArrayText,
+  resolvePageWindow,
   type Page,
+  type SerializedPage,
   type PageLinks,
 } from '../../common/src/index.js';
 import { ThreadsService } from '../../threads/src/threads.service.js';
-import type { ListMessagesQueryDto, MessageDto, SendMessageDto } from './dto/message.dto.js';
+import type { ListMessagesQueryDto, MessageDto, MessageSearchResultDto, SearchMessagesQueryDto, SendMessageDto } from './dto/message.dto.js';
+import { highlightHtml, MATCH_END, MATCH_START } from './search-highlight.js';
 import { MESSAGE_TEXT_MAX } from './message.entity.js';
-import { toMessageDto, toMessageDtoWithFlags, type MessageRecord } from './message.mapper.js';
-import { messagePageLinks, planMessageWindow } from './message-window.js';
+import { NO_SEQ_LIMIT, toMessageDto, toMessageDtoWithFlags, type MessageRecord } from './message.mapper.js';
+import { messagePageLinks, planMessageRange, withCount } from './message-window.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MessageSendQueue } from './send-queue.js';
 import { ReadersIndex, type ReadMarker } from './read-flags.js';
@@ -53,24 +57,46 @@ export class MessagesService {
     return { message: toMessageDtoWithFlags(stored.record, { readByMe: true, isRead: stored.readState.isRead }), created: true };
   }
 
-  /** History, oldest first: limit/offset, afterSeq (catch-up) and beforeSeq (scrolling up). */
-  async list(actor: Actor, threadId: number, query: ListMessagesQueryDto): Promise<{ page: Page<MessageDto>; links: PageLinks }> {
-    const { participant, thread } = await this.threads.requireMembership(actor, threadId);
-    const plan = planMessageWindow(query, thread.lastSeq);
-    const [records, markers] = await Promise.all([
-      plan.kind === 'forward'
-        ? this.messages.findAfterSeq(threadId, plan.afterSeq, plan.limit)
-        : this.messages.findBeforeSeq(threadId, plan.afterSeq, plan.beforeSeq, plan.limit),
-      this.messages.findTwoLowestMarkers(threadId),
-    ]);
-    const readers = ReadersIndex.fromMarkers(markers);
+  /**
+   * History, oldest first: limit/offset, afterSeq (catch-up) and beforeSeq (scrolling up); serialized by the database.
+   * The statement that reads the page checks the membership (a thread the caller is not in has no page: 404).
+   */
+  async list(actor: Actor, threadId: number, query: ListMessagesQueryDto): Promise<{ page: SerializedPage<MessageDto>; links: PageLinks }> {
+    const range = planMessageRange(query);
+    const found = await this.messages.findPageForParticipantAsJson(threadId, actor.id, {
+      direction: range.kind,
+      afterSeq: range.afterSeq,
+      beforeSeq: range.kind === 'backward' ? range.beforeSeq : NO_SEQ_LIMIT,
+      limit: range.limit,
+    });
+    if (!found) throw threadNotFound();
+    const plan = withCount(range, query, found.threadLastSeq);
+    const seqs = found.firstSeq === null || found.lastSeq === null ? [] : [found.firstSeq, found.lastSeq];
     return {
-      page: { count: plan.count, window: plan.window, results: records.map((record) => toMessageDto(record, participant, readers)) },
-      links: messagePageLinks(
-        plan,
-        records.map((record) => record.seq),
-        thread.lastSeq,
-      ),
+      page: { count: plan.count, window: plan.window, results: new JsonArrayText<MessageDto>(found.json) },
+      links: messagePageLinks(plan, seqs, found.threadLastSeq),
+    };
+  }
+
+  /** The caller's messages matching a search box's text, newest first; `threadId` narrows to one of its threads. */
+  async search(actor: Actor, query: SearchMessagesQueryDto): Promise<Page<MessageSearchResultDto>> {
+    if (query.threadId !== undefined) await this.threads.requireMembership(actor, query.threadId);
+    const window = resolvePageWindow(query);
+    const { hits, count } = await this.messages.searchForParticipant(actor.id, {
+      text: query.q,
+      threadId: query.threadId ?? null,
+      limit: window.limit,
+      offset: window.offset,
+      matchStart: MATCH_START,
+      matchEnd: MATCH_END,
+    });
+    return {
+      count,
+      window,
+      results: hits.map(({ readByMe, isRead, marked, ...record }) => ({
+        ...toMessageDtoWithFlags(record, { readByMe, isRead }),
+        highlight: highlightHtml(marked),
+      })),
     };
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -11,7 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentUser, ErrorBodyDto, PageQueryDto, ParseIdPipe, toPageEnvelope, type Actor, type PageEnvelope } from '../../common/src/index.js';
+import { CurrentUser, ErrorBodyDto, JSON_CONTENT_TYPE, PageQueryDto, ParseIdPipe, serializePageEnvelope, type Actor } from '../../common/src/index.js';
 import { AddParticipantDto, CreateThreadDto, ThreadDto, ThreadPageDto } from './dto/thread.dto.js';
 import { ThreadsService } from './threads.service.js';
 
@@ -25,8 +25,9 @@ export class ThreadsController {
   @Get()
   @ApiOperation({ summary: 'Your threads, most recently active first.' })
   @ApiOkResponse({ type: ThreadPageDto })
-  async list(@CurrentUser() actor: Actor, @Query() query: PageQueryDto, @Req() req: Request): Promise<PageEnvelope<ThreadDto>> {
-    return toPageEnvelope(req, await this.threads.list(actor, query));
+  @Header('Content-Type', JSON_CONTENT_TYPE)
+  async list(@CurrentUser() actor: Actor, @Query() query: PageQueryDto, @Req() req: Request): Promise<string> {
+    return serializePageEnvelope(req, await this.threads.list(actor, query));
   }
 
   @Post()

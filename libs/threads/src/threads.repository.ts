@@ -4,6 +4,7 @@ import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
 import type { MessageRecord } from '../../messages/src/message.mapper.js';
 import { Participant, type ParticipantRole } from './participant.entity.js';
+import { THREAD_DTO_JOINS_SQL, threadDtoJsonSql } from './thread.mapper.js';
 import { Thread, type ThreadType } from './thread.entity.js';
 
 /** A participant row with its user, for thread views. */
@@ -149,21 +150,29 @@ export class ThreadsRepository {
   }
 
   /**
-   * The caller's participant rows with their threads, most recently active first, and how many threads it has in
-   * all: one statement (the total rides along as a window count), a second only for a page past the last one.
+   * A page of the caller's threads as it sees them, most recently active first, serialized by PostgreSQL (a JSON
+   * array of ThreadDto: participants, owner, last message with its read flags, unread count), and how many threads
+   * it has in all (a window count): one statement, a second only for a page past the last one.
    */
-  async findThreadPageForParticipant(userId: number, limit: number, offset: number): Promise<[Participant[], number]> {
-    const rows: (MembershipRow & { total: number })[] = await this.statements.query(
-      'threads.page',
-      `SELECT ${MEMBERSHIP_COLUMNS}, count(*) OVER ()::int AS total
-         FROM participants p JOIN threads t ON t.id = p.thread_id
-        WHERE p.user_id = $1
-        ORDER BY t.updated_at DESC, t.id DESC
-        LIMIT $2 OFFSET $3`,
+  async findThreadPageForParticipantAsJson(userId: number, limit: number, offset: number): Promise<{ total: number; json: string }> {
+    const rows: { total: number | null; json: string }[] = await this.statements.query(
+      'threads.page-json',
+      `WITH viewer AS (
+         SELECT p.thread_id, p.last_read_seq, p.own_after_marker, t.type, t.title, t.created_by_id, t.last_seq, t.created_at, t.updated_at,
+                count(*) OVER ()::int AS total
+           FROM participants p JOIN threads t ON t.id = p.thread_id
+          WHERE p.user_id = $1
+          ORDER BY t.updated_at DESC, t.id DESC
+          LIMIT $2 OFFSET $3
+       )
+       SELECT max(viewer.total) AS total,
+              '[' || coalesce(string_agg(${threadDtoJsonSql('$1')}, ',' ORDER BY viewer.updated_at DESC, viewer.thread_id DESC), '') || ']' AS json
+         FROM viewer ${THREAD_DTO_JOINS_SQL}`,
       [userId, limit, offset],
     );
-    const count = rows[0]?.total ?? (offset > 0 ? await this.participants.countBy({ userId }) : 0);
-    return [rows.map(toMembership), count];
+    const json = rows[0]?.json ?? '[]';
+    const total = rows[0]?.total ?? (offset > 0 ? await this.participants.countBy({ userId }) : 0);
+    return { total, json };
   }
 
   /** Every participant of these threads with their users, in joining order. */

@@ -7,7 +7,8 @@ import {
   resolvePageWindow,
   threadNotFound,
   type Actor,
-  type Page,
+  JsonArrayText,
+  type SerializedPage,
   type PageQueryDto,
 } from '../../common/src/index.js';
 import { UsersRepository } from '../../users/src/users.repository.js';
@@ -57,10 +58,11 @@ export class ThreadsService {
     return { thread: await this.get(actor, threadId), created };
   }
 
-  async list(actor: Actor, query: PageQueryDto): Promise<Page<ThreadDto>> {
+  /** The caller's threads, most recently active first; serialized by the database. */
+  async list(actor: Actor, query: PageQueryDto): Promise<SerializedPage<ThreadDto>> {
     const window = resolvePageWindow(query);
-    const [rows, count] = await this.threads.findThreadPageForParticipant(actor.id, window.limit, window.offset);
-    return { count, window, results: await this.toViews(rows) };
+    const { total, json } = await this.threads.findThreadPageForParticipantAsJson(actor.id, window.limit, window.offset);
+    return { count: total, window, results: new JsonArrayText<ThreadDto>(json) };
   }
 
   async get(actor: Actor, threadId: number): Promise<ThreadDto> {

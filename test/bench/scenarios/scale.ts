@@ -13,6 +13,9 @@ export interface ScaleEndpoint {
   bytes: number;
 }
 
+export const SEARCH_RARE = 'search, a word in 1% of the messages';
+export const SEARCH_COMMON = 'search, a word in 20% of the messages';
+
 /** What PostgreSQL itself does for the deep page: a naive OFFSET query against the seq range Parley runs. */
 export interface DeepPagePlans {
   naiveOffset: { executionMs: number; rowsRead: number };
@@ -155,6 +158,9 @@ export async function runScale(ctx: BenchContext, serverUrl: string | undefined,
             request: `…&offset=${deepOffset}`,
             path: `${history}&offset=${deepOffset}`,
           },
+          // The seeded texts carry "dinner" in 1% of the messages and "lunch" in 20% (seed.ts).
+          { name: SEARCH_RARE, request: 'GET /api/v1/messages/search/?q=dinner', path: '/api/v1/messages/search/?q=dinner' },
+          { name: SEARCH_COMMON, request: 'GET /api/v1/messages/search/?q=lunch', path: '/api/v1/messages/search/?q=lunch' },
         ];
         const endpoints: ScaleEndpoint[] = [];
         for (const request of requests) {

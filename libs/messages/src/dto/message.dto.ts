@@ -97,3 +97,48 @@ export class MessagePageDto {
   @ApiProperty({ type: [MessageDto] })
   results: MessageDto[];
 }
+
+export const SEARCH_TEXT_MAX = 200;
+
+export class SearchMessagesQueryDto extends PageQueryDto {
+  @ApiProperty({
+    example: 'thursday "lunch menu" -friday',
+    minLength: 1,
+    maxLength: SEARCH_TEXT_MAX,
+    description: 'What a person types into a search box: words (all of them must occur), "quoted phrases", -excluded words. 1 to 200 characters.',
+  })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString({ message: 'q must be a string' })
+  @IsNotEmpty({ message: 'q is required: the words to search for' })
+  @MaxCodePoints(SEARCH_TEXT_MAX)
+  q: string;
+
+  @ApiPropertyOptional({ example: 7, description: 'Only messages of this thread (one you are in).' })
+  @IsOptional()
+  @QueryInt()
+  @IsInt({ message: 'threadId must be a whole number' })
+  @Min(1, { message: 'threadId must be at least 1' })
+  threadId?: number;
+}
+
+export class MessageSearchResultDto extends MessageDto {
+  @ApiProperty({
+    example: 'Are you free on <mark>Thursday</mark>? &lt;3',
+    description: 'The text as HTML: the matched words in <mark>…</mark>, everything else HTML-escaped (safe to insert as HTML).',
+  })
+  highlight: string;
+}
+
+export class MessageSearchPageDto {
+  @ApiProperty({ example: 1, description: 'How many messages match in all.' })
+  count: number;
+
+  @ApiProperty({ example: null, nullable: true, type: String })
+  next: string | null;
+
+  @ApiProperty({ example: null, nullable: true, type: String })
+  previous: string | null;
+
+  @ApiProperty({ type: [MessageSearchResultDto] })
+  results: MessageSearchResultDto[];
+}
