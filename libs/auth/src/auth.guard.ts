@@ -3,6 +3,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ForbiddenError, IS_PUBLIC, UnauthorizedError } from '../../common/src/index.js';
+import { accessTokenFromHeader, AUTHORIZATION_HINT } from './authorization-header.js';
 import { AuthService } from './auth.service.js';
 
 export const SESSION_COOKIE = 'parley_session';
@@ -24,7 +25,7 @@ export function isSameOrigin(headers: IncomingHttpHeaders): boolean {
   return headers['sec-fetch-site'] === 'same-origin';
 }
 
-/** Global guard: a Bearer access JWT, or the web inbox's session cookie; routes marked @Public() are open. */
+/** Global guard: an access JWT (`Bearer` or `JWT` header), or the web inbox's session cookie; routes marked @Public() are open. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -39,10 +40,8 @@ export class AuthGuard implements CanActivate {
 
     const authorization = req.get('authorization');
     if (authorization) {
-      const [scheme, token] = authorization.split(' ');
-      if (scheme?.toLowerCase() !== 'bearer' || !token) {
-        throw new UnauthorizedError('invalid_token', 'Use "Authorization: Bearer <access token>".');
-      }
+      const token = accessTokenFromHeader(authorization);
+      if (!token) throw new UnauthorizedError('invalid_token', `Use ${AUTHORIZATION_HINT}.`);
       req.actor = await this.auth.authenticateAccessToken(token);
       return true;
     }
@@ -55,6 +54,6 @@ export class AuthGuard implements CanActivate {
       req.actor = await this.auth.authenticateWebSession(sessionToken);
       return true;
     }
-    throw new UnauthorizedError('not_authenticated', 'Authentication required: send "Authorization: Bearer <access token>".');
+    throw new UnauthorizedError('not_authenticated', `Authentication required: send ${AUTHORIZATION_HINT}.`);
   }
 }
