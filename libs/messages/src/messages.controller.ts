@@ -12,7 +12,7 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentUser, ErrorBodyDto, ParseIdPipe, toPageEnvelope, type Actor, type PageEnvelope } from '../../common/src/index.js';
+import { ApiBodyTypes, CurrentUser, ErrorBodyDto, ParseIdPipe, toPageEnvelope, type Actor, type PageEnvelope } from '../../common/src/index.js';
 import { RateLimit } from '../../rate-limit/src/index.js';
 import { ListMessagesQueryDto, MessageDto, MessagePageDto, SendMessageDto } from './dto/message.dto.js';
 import { MessagesService } from './messages.service.js';
@@ -52,6 +52,7 @@ export class MessagesController {
   }
 
   @Post('api/v1/threads/:id/messages')
+  @ApiBodyTypes()
   @ApiOperation({ summary: 'Send a message. With a clientMessageId already used by you, answers 200 with the one existing message.' })
   @ApiCreatedResponse({ type: MessageDto, description: 'Stored.' })
   @ApiOkResponse({ type: MessageDto, description: 'A retry: the message with this clientMessageId already exists.' })

@@ -11,7 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentUser, ErrorBodyDto, PageQueryDto, ParseIdPipe, toPageEnvelope, type Actor, type PageEnvelope } from '../../common/src/index.js';
+import { ApiBodyTypes, CurrentUser, ErrorBodyDto, PageQueryDto, ParseIdPipe, toPageEnvelope, type Actor, type PageEnvelope } from '../../common/src/index.js';
 import { AddParticipantDto, CreateThreadDto, ThreadDto, ThreadPageDto } from './dto/thread.dto.js';
 import { ThreadsService } from './threads.service.js';
 
@@ -30,6 +30,7 @@ export class ThreadsController {
   }
 
   @Post()
+  @ApiBodyTypes()
   @ApiOperation({ summary: 'Create a direct thread (two people) or a group (more, with a title). An existing direct thread is returned with 200.' })
   @ApiCreatedResponse({ type: ThreadDto, description: 'A new thread.' })
   @ApiOkResponse({ type: ThreadDto, description: 'The direct thread between the two already existed.' })
@@ -57,6 +58,7 @@ export class ThreadsController {
   }
 
   @Post(':id/participants')
+  @ApiBodyTypes()
   @ApiOperation({ summary: 'Add a member to a group (owner only). Already a member: 200.' })
   @ApiCreatedResponse({ type: ThreadDto })
   @ApiOkResponse({ type: ThreadDto, description: 'The user was already a member.' })
