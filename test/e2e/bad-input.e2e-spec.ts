@@ -433,13 +433,13 @@ const cases: BadCase[] = [
     json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id], type: 'direct' }),
     status: 400,
   },
-  { name: 'group without a title', method: 'post', path: THREADS, json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id] }), status: 400 },
   {
     name: 'group with a whitespace-only title',
     method: 'post',
     path: THREADS,
     json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id], title: '   ' }),
     status: 400,
+    code: 'blank_title',
   },
   {
     name: 'title of 201 characters',

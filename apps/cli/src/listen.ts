@@ -319,7 +319,8 @@ export class Listener {
     if (!this.lastSeq.has(thread.id)) this.lastSeq.set(thread.id, 0);
     const members = (thread.participants ?? []).filter((user) => user.id !== this.me?.id).map((user) => printable(user.username));
     if (event === 'thread:new') {
-      const what = thread.type === 'group' ? `new group #${thread.id} "${printable(thread.title ?? '')}"` : `new direct thread #${thread.id}`;
+      const group = thread.title ? `new group #${thread.id} "${printable(thread.title)}"` : `new untitled group #${thread.id}`;
+      const what = thread.type === 'group' ? group : `new direct thread #${thread.id}`;
       this.output.out(`${clock(new Date())} ${what} with ${members.join(', ') || 'nobody else'}`);
     } else {
       this.output.out(`${clock(new Date())} ${this.threadLabel(thread.id)} updated: members ${['you', ...members].join(', ')}`);
@@ -340,11 +341,15 @@ export class Listener {
     return name ? printable(name) : `user ${userId}`;
   }
 
-  /** "[#3 with davidjones]" for a direct thread, '[#5 "Hiring team"]' for a group. */
+  /** "[#3 with davidjones]" for a direct thread, '[#5 "Hiring team"]' for a group, "[#6 group: marybrown, sarahjohnson]" untitled. */
   private threadLabel(threadId: number): string {
     const thread = this.threads.get(threadId);
     if (!thread) return `[#${threadId}]`;
-    if (thread.type === 'group') return `[#${threadId} "${printable(thread.title ?? '')}"]`;
+    if (thread.type === 'group') {
+      if (thread.title) return `[#${threadId} "${printable(thread.title)}"]`;
+      const others = thread.participants.filter((user) => user.id !== this.me?.id).map((user) => printable(user.username));
+      return `[#${threadId} group: ${others.join(', ') || 'just you'}]`;
+    }
     const other = thread.participants.find((user) => user.id !== this.me?.id);
     return `[#${threadId} with ${other ? printable(other.username) : '?'}]`;
   }

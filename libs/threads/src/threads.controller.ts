@@ -31,7 +31,9 @@ export class ThreadsController {
 
   @Post()
   @ApiBodyTypes()
-  @ApiOperation({ summary: 'Create a direct thread (two people) or a group (more, with a title). An existing direct thread is returned with 200.' })
+  @ApiOperation({
+    summary: 'Create a direct thread (two people) or a group (more, titled or not). An existing direct thread is returned with 200.',
+  })
   @ApiCreatedResponse({ type: ThreadDto, description: 'A new thread.' })
   @ApiOkResponse({ type: ThreadDto, description: 'The direct thread between the two already existed.' })
   @ApiBadRequestResponse({ type: ErrorBodyDto })

@@ -27,10 +27,16 @@ export class CreateThreadDto {
   @IsIn(['direct', 'group'], { message: 'type must be "direct" or "group"' })
   type?: 'direct' | 'group';
 
-  @ApiPropertyOptional({ example: 'Hiring team', maxLength: 200, description: 'Required for groups; not allowed for direct threads.' })
+  @ApiPropertyOptional({
+    example: 'Hiring team',
+    maxLength: 200,
+    nullable: true,
+    type: String,
+    description: 'Groups only, and optional there: left out or null, the group is untitled and clients name it by its members.',
+  })
   @IsOptional()
   @InOrder(IsString(mustBe('a string or null')), MinLength(1, { message: 'title must not be empty' }), MaxCodePoints(200))
-  title?: string;
+  title?: string | null;
 }
 
 export class AddParticipantDto {
@@ -47,7 +53,12 @@ export class ThreadDto {
   @ApiProperty({ enum: ['direct', 'group'], example: 'direct' })
   type: 'direct' | 'group';
 
-  @ApiProperty({ example: null, nullable: true, type: String, description: 'Groups only.' })
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    description: "The group's title; null for direct threads and untitled groups (name those by their participants).",
+  })
   title: string | null;
 
   @ApiProperty({ type: [UserDto] })
