@@ -7,8 +7,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 const DIRECT = `type = 'direct' AND direct_user_low_id IS NOT NULL AND direct_user_high_id IS NOT NULL AND direct_user_low_id < direct_user_high_id AND title IS NULL`;
 
-export class OptionalGroupTitle1795400000000 implements MigrationInterface {
-  name = 'OptionalGroupTitle1795400000000';
+export class OptionalGroupTitle1796657901444 implements MigrationInterface {
+  name = 'OptionalGroupTitle1796657901444';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "threads" DROP CONSTRAINT "threads_type_shape"`);
