@@ -127,6 +127,30 @@ describe('web inbox', () => {
     await eventually(async () => expect(await message(alicePage, 'Group hello').locator('.ticks').first().textContent()).toBe('✓✓'));
   });
 
+  it('names untitled groups by their members, "+N" past three, in the inbox and as the heading; creates one from the people page', async () => {
+    const [alice, bob, carol, dave, erin, fred] = await users('alice', 'bob', 'carol', 'dave', 'erin', 'fred');
+    const small = await createThread(alice, [bob, carol]);
+    const large = await createThread(alice, [bob, carol, dave, erin, fred]);
+    const page = await signIn(alice);
+    const n = userCount;
+    await eventually(async () => expect(await page.locator(`a[href="/threads/${small}"] .name`).textContent()).toBe(`Bob ${n}, Carol ${n}`));
+    expect(await page.locator(`a[href="/threads/${large}"] .name`).textContent()).toBe(`Bob ${n}, Carol ${n}, Dave ${n} +2`);
+    await openThread(page, large);
+    expect(await page.locator('#thread-title').textContent()).toBe(`Bob ${n}, Carol ${n}, Dave ${n} +2`);
+    expect(await page.title()).toBe(`Bob ${n}, Carol ${n}, Dave ${n} +2 · Parley`);
+    await screenshot(page, 'inbox-untitled-group');
+
+    // The people page makes one without a title: the field is optional.
+    await page.goto(`${t.baseUrl}/people`);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await page.getByLabel(`Dave ${n}`, { exact: true }).check();
+    await page.getByLabel(`Erin ${n}`, { exact: true }).check();
+    await page.getByRole('button', { name: 'Create group' }).click();
+    await page.waitForURL(/\/threads\/\d+$/);
+    await page.locator('body[data-ready="true"]').waitFor();
+    expect(await page.locator('#thread-title').textContent()).toBe(`Dave ${n}, Erin ${n}`);
+  });
+
   it('shows a message sent from the command line live, and renders HTML as text', async () => {
     const [alice, bob] = await users('alice', 'bob');
     const threadId = await createThread(alice, [bob]);

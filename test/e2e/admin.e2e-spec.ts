@@ -134,7 +134,7 @@ describe('admin panel over HTTP', () => {
     it('lists threads with participants, message count and last activity', async () => {
       const body = (await admin.get('/admin/api/resources/Thread/actions/list').expect(200)).body;
       const row = (body.records as AdminRecord[]).find((r) => Number(r.id) === threadId);
-      expect(row?.params).toMatchObject({ type: 'direct', participants: 'alice, bob', lastSeq: 3 });
+      expect(row?.params).toMatchObject({ type: 'direct', participants: 'alice, bob', lastSeq: 3, name: 'alice & bob' });
       expect(row?.title).toBe(`#${threadId} alice & bob`);
       expect(row?.params.updatedAt).toBeDefined();
     });
@@ -150,8 +150,19 @@ describe('admin panel over HTTP', () => {
       ).body.id;
       const ofCarol = (await admin.get('/admin/api/resources/Thread/actions/list').query({ 'filters.participant': carol.id }).expect(200)).body;
       expect((ofCarol.records as AdminRecord[]).map((r) => Number(r.id))).toEqual([group]);
+      expect((ofCarol.records as AdminRecord[])[0]?.params.name).toBe('Planning');
       const direct = (await admin.get('/admin/api/resources/Thread/actions/list').query({ 'filters.type': 'direct' }).expect(200)).body;
       expect((direct.records as AdminRecord[]).map((r) => r.params.type)).not.toContain('group');
+    });
+
+    it('lists an untitled group by its participants', async () => {
+      const untitled = await t.createThread(alice, [bob, carol]);
+      const body = (await admin.get('/admin/api/resources/Thread/actions/list').expect(200)).body;
+      const row = (body.records as AdminRecord[]).find((r) => Number(r.id) === untitled);
+      expect(row?.params).toMatchObject({ type: 'group', title: null, name: 'alice, bob, carol (untitled)' });
+      expect(row?.title).toBe(`#${untitled} alice, bob, carol (untitled)`);
+      // Leaves the counts the later tests expect.
+      await t.http().delete(`/api/v1/threads/${untitled}/`).set('Authorization', alice.auth).expect(204);
     });
 
     it("returns a thread's messages in seq order with their senders", async () => {

@@ -67,6 +67,17 @@ describe('auth', () => {
     await t.http().get('/api/v1/users/me').set('Authorization', `Bearer ${none}`).expect(401);
   });
 
+  it('accepts "JWT <token>" like "Bearer <token>" (Simple JWT\'s two header types), and names both when refusing', async () => {
+    const me = await t.http().get('/api/v1/users/me/').set('Authorization', `JWT ${alice.token}`).expect(200);
+    expect(me.body.username).toBe('alice');
+    await t.http().get('/api/v1/users/me/').set('Authorization', `jwt ${alice.token}`).expect(200);
+    await t.http().get('/api/v1/users/me/').set('Authorization', `JWT ${alice.token}x`).expect(401);
+    for (const res of [await t.http().get('/api/v1/users/me/'), await t.http().get('/api/v1/users/me/').set('Authorization', `Token ${alice.token}`)]) {
+      expect(res.status).toBe(401);
+      expect(res.body.message).toMatch(/Bearer <access token>.*JWT <access token>/);
+    }
+  });
+
   it('expires access tokens', async () => {
     const shortLived = await startTestApp({ JWT_ACCESS_TTL: '10' });
     try {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { multipart, URLENCODED, type FilePart, type FormPairs } from '../support/forms.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 
 /**
@@ -31,9 +32,13 @@ interface BadCase {
   /** Extra request headers; a raw body is sent as application/json unless Content-Type is given here. */
   headers?: Record<string, string>;
   /** A raw body, sent byte for byte. */
-  raw?: string;
+  raw?: string | Buffer;
   /** A JSON body (serialised by supertest). */
   json?: Resolvable<unknown>;
+  /** An application/x-www-form-urlencoded body, written as given (escapes included). */
+  form?: Resolvable<string>;
+  /** A multipart/form-data body of these fields (and files). */
+  multipart?: Resolvable<{ fields: FormPairs; files?: FilePart[] }>;
   /** Send no Authorization header (public routes). */
   anonymous?: boolean;
   status: number;
@@ -158,6 +163,192 @@ const cases: BadCase[] = [
   },
   { name: 'no body at all (send message) → 400', method: 'post', path: MSG, status: 400 },
 
+  // ── Form bodies: the same limits, rules and codes as JSON ─────────────────────────────────────────
+  {
+    name: 'form: body of 65 KiB (send message) → 413',
+    method: 'post',
+    path: MSG,
+    form: `text=${'a'.repeat(65 * KIB)}`,
+    status: 413,
+    code: 'payload_too_large',
+  },
+  {
+    name: 'form: body of 100 KiB, unauthenticated (token) → 413',
+    method: 'post',
+    path: TOKEN,
+    anonymous: true,
+    form: `username=alice&password=${'p'.repeat(100 * KIB)}`,
+    status: 413,
+    code: 'payload_too_large',
+  },
+  {
+    name: 'multipart: body of 65 KiB (send message) → 413',
+    method: 'post',
+    path: MSG,
+    multipart: { fields: [['text', 'a'.repeat(65 * KIB)]] },
+    status: 413,
+    code: 'payload_too_large',
+  },
+  {
+    name: 'form: a "%" that starts no escape (token)',
+    method: 'post',
+    path: TOKEN,
+    anonymous: true,
+    form: 'username=alice&password=100%',
+    status: 400,
+    code: 'malformed_form',
+  },
+  { name: 'form: escape of non-hex digits (send message)', method: 'post', path: MSG, form: 'text=%zz', status: 400, code: 'malformed_form' },
+  { name: 'form: escaped bytes that are not UTF-8 (send message)', method: 'post', path: MSG, form: 'text=caf%E9', status: 400, code: 'invalid_utf8' },
+  { name: 'form: an escaped lone surrogate (send message)', method: 'post', path: MSG, form: 'text=%ED%A0%80', status: 400, code: 'invalid_utf8' },
+  {
+    name: 'form: raw bytes that are not UTF-8 (send message)',
+    method: 'post',
+    path: MSG,
+    headers: { 'Content-Type': URLENCODED },
+    raw: Buffer.from([...Buffer.from('text=caf'), 0xe9]),
+    status: 400,
+    code: 'invalid_utf8',
+  },
+  { name: 'form: NUL in a field (send message)', method: 'post', path: MSG, form: 'text=a%00b', status: 400, code: 'nul_character' },
+  {
+    name: 'form: NUL in a field name (token)',
+    method: 'post',
+    path: TOKEN,
+    anonymous: true,
+    form: 'username=alice&password=password&x%00=1',
+    status: 400,
+    code: 'nul_character',
+  },
+  { name: 'form: unknown field (send message)', method: 'post', path: MSG, form: 'text=hi&threadId=1', status: 400, code: 'validation_failed' },
+  {
+    name: 'form: a nested name is just an unknown name (send message)',
+    method: 'post',
+    path: MSG,
+    form: 'text%5Bvalue%5D=hi',
+    status: 400,
+    code: 'validation_failed',
+  },
+  { name: 'form: text given twice (send message)', method: 'post', path: MSG, form: 'text=a&text=b', status: 400, code: 'validation_failed' },
+  { name: 'form: empty body (send message)', method: 'post', path: MSG, form: '', status: 400, code: 'validation_failed' },
+  {
+    name: 'form: charset other than UTF-8 (send message) → 415',
+    method: 'post',
+    path: MSG,
+    headers: { 'Content-Type': `${URLENCODED}; charset=iso-8859-1` },
+    raw: 'text=hi',
+    status: 415,
+    code: 'unsupported_charset',
+  },
+  {
+    name: 'form: userId "3x" is not 3 (add participant)',
+    method: 'post',
+    path: (c) => `/api/v1/threads/${c.group}/participants/`,
+    form: 'userId=3x',
+    status: 400,
+  },
+  { name: 'form: userId " 3" (add participant)', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, form: 'userId=+3', status: 400 },
+  { name: 'form: userId "0x10" (add participant)', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, form: 'userId=0x10', status: 400 },
+  { name: 'form: userId "1.5" (add participant)', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, form: 'userId=1.5', status: 400 },
+  { name: 'form: userId empty (add participant)', method: 'post', path: (c) => `/api/v1/threads/${c.group}/participants/`, form: 'userId=', status: 400 },
+  {
+    name: 'form: userId given twice (add participant)',
+    method: 'post',
+    path: (c) => `/api/v1/threads/${c.group}/participants/`,
+    form: 'userId=2&userId=3',
+    status: 400,
+  },
+  {
+    name: 'form: userId 2^31 (add participant)',
+    method: 'post',
+    path: (c) => `/api/v1/threads/${c.group}/participants/`,
+    form: 'userId=2147483648',
+    status: 400,
+  },
+  { name: 'form: participants "abc" (create thread)', method: 'post', path: THREADS, form: 'participants=abc', status: 400 },
+  { name: 'form: participants 0 (create thread)', method: 'post', path: THREADS, form: 'participants=0', status: 400 },
+  { name: 'form: participants 1e400 (create thread)', method: 'post', path: THREADS, form: 'participants=1e400', status: 400 },
+  {
+    name: 'form: participants one good, one "2x" (create thread)',
+    method: 'post',
+    path: THREADS,
+    form: (c: Ctx) => `participants=${c.bob.id}&participants=2x`,
+    status: 400,
+  },
+  {
+    name: 'form: participants with the index style of other clients (create thread)',
+    method: 'post',
+    path: THREADS,
+    form: 'participants%5B0%5D=2',
+    status: 400,
+  },
+  { name: 'form: messageId "3x" (thread read)', method: 'post', path: (c) => `/api/v1/threads/${c.direct}/read/`, form: 'messageId=3x', status: 400 },
+  {
+    name: 'multipart: a file part (send message)',
+    method: 'post',
+    path: MSG,
+    multipart: { fields: [['text', 'hi']], files: [{ name: 'attachment', filename: 'a.txt', content: 'abc' }] },
+    status: 400,
+    code: 'file_not_accepted',
+  },
+  {
+    name: 'multipart: no boundary (send message)',
+    method: 'post',
+    path: MSG,
+    headers: { 'Content-Type': 'multipart/form-data' },
+    raw: 'text=hi',
+    status: 400,
+    code: 'malformed_form',
+  },
+  {
+    name: 'multipart: cut short (token)',
+    method: 'post',
+    path: TOKEN,
+    anonymous: true,
+    headers: { 'Content-Type': 'multipart/form-data; boundary=XyZ' },
+    raw: '--XyZ\r\nContent-Disposition: form-data; name="username"\r\n\r\nalice',
+    status: 400,
+    code: 'malformed_form',
+  },
+  {
+    name: 'multipart: bytes that are not UTF-8 (send message)',
+    method: 'post',
+    path: MSG,
+    headers: { 'Content-Type': 'multipart/form-data; boundary=XyZ' },
+    raw: Buffer.concat([Buffer.from('--XyZ\r\nContent-Disposition: form-data; name="text"\r\n\r\ncaf'), Buffer.from([0xe9]), Buffer.from('\r\n--XyZ--\r\n')]),
+    status: 400,
+    code: 'invalid_utf8',
+  },
+  {
+    name: 'multipart: NUL in a field (send message)',
+    method: 'post',
+    path: MSG,
+    multipart: { fields: [['text', 'a\u0000b']] },
+    status: 400,
+    code: 'nul_character',
+  },
+  {
+    name: 'multipart: unknown field (refresh)',
+    method: 'post',
+    path: REFRESH,
+    anonymous: true,
+    multipart: (c: Ctx) => ({
+      fields: [
+        ['refresh', c.refresh],
+        ['access', 'x'],
+      ],
+    }),
+    status: 400,
+  },
+  {
+    name: 'multipart: messageId "3x" (thread read)',
+    method: 'post',
+    path: (c) => `/api/v1/threads/${c.direct}/read/`,
+    multipart: { fields: [['messageId', '3x']] },
+    status: 400,
+  },
+  { name: 'multipart: participants "2x" (create thread)', method: 'post', path: THREADS, multipart: { fields: [['participants', '2x']] }, status: 400 },
+
   // ── Unknown fields, one per body DTO ──────────────────────────────────────────────────────────────
   { name: 'unknown field (token)', method: 'post', path: TOKEN, anonymous: true, json: { ...GOOD_CREDENTIALS, remember: true }, status: 400 },
   { name: 'unknown field (refresh)', method: 'post', path: REFRESH, anonymous: true, json: (c: Ctx) => ({ refresh: c.refresh, access: 'x' }), status: 400 },
@@ -242,13 +433,13 @@ const cases: BadCase[] = [
     json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id], type: 'direct' }),
     status: 400,
   },
-  { name: 'group without a title', method: 'post', path: THREADS, json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id] }), status: 400 },
   {
     name: 'group with a whitespace-only title',
     method: 'post',
     path: THREADS,
     json: (c: Ctx) => ({ participants: [c.bob.id, c.dave.id], title: '   ' }),
     status: 400,
+    code: 'blank_title',
   },
   {
     name: 'title of 201 characters',
@@ -374,12 +565,24 @@ describe('bad input', () => {
   let t: TestApp;
   let c: Ctx;
 
-  const send = async (method: BadCase['method'], path: string, options: { auth?: string; headers?: Record<string, string>; raw?: string; json?: unknown }) => {
+  const send = async (
+    method: BadCase['method'],
+    path: string,
+    options: { auth?: string; headers?: Record<string, string>; raw?: string | Buffer; json?: unknown; form?: string; multipart?: BadCase['multipart'] },
+  ) => {
     let req = t.http()[method](path);
     if (options.auth) req = req.set('Authorization', options.auth);
     for (const [name, value] of Object.entries(options.headers ?? {})) req = req.set(name, value);
+    if (options.form !== undefined) return req.set('Content-Type', URLENCODED).send(options.form);
+    if (options.multipart !== undefined) {
+      const { fields, files } = resolve(options.multipart, c);
+      const { contentType, body } = multipart(fields, files);
+      return req.set('Content-Type', contentType).send(body);
+    }
     if (options.raw !== undefined) {
       if (!Object.keys(options.headers ?? {}).some((name) => name.toLowerCase() === 'content-type')) req = req.set('Content-Type', 'application/json');
+      // Bytes as they are: superagent would otherwise serialise a Buffer for a form or JSON content type.
+      if (Buffer.isBuffer(options.raw)) req = req.serialize((body: unknown) => body as string);
       return req.send(options.raw);
     }
     if (options.json !== undefined) return req.send(options.json as object);
@@ -447,6 +650,8 @@ describe('bad input', () => {
         headers: k.headers,
         raw: k.raw,
         json: k.json === undefined ? undefined : resolve(k.json, c),
+        form: k.form === undefined ? undefined : resolve(k.form, c),
+        multipart: k.multipart,
       });
       const body = res.body as Record<string, unknown>;
       // One assertion carrying the whole answer, so a failure shows what the server said.

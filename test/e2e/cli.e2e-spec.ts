@@ -191,6 +191,29 @@ describe('the parley CLI', () => {
     expect(listening.out.filter((l) => l.includes('ping from erin'))).toHaveLength(1);
   });
 
+  it('listen names an untitled group by its members', async () => {
+    const [gwen, hal, ivy] = await Promise.all([t.createUser('cli_gwen'), t.createUser('cli_hal'), t.createUser('cli_ivy')]);
+    const controller = new AbortController();
+    const listening = capture(controller.signal);
+    const done = runCli(['listen', ...as(gwen)], listening.io);
+    await waitForLine(listening.out, /connected as cli_gwen/);
+    // As a DRF client creates it: every member listed, the caller too, and no title.
+    const group = (
+      await t
+        .http()
+        .post('/api/v1/threads/')
+        .set('Authorization', hal.auth)
+        .send({ participants: [hal.id, gwen.id, ivy.id] })
+        .expect(201)
+    ).body as { id: number; title: null };
+    expect(group.title).toBeNull();
+    await waitForLine(listening.out, new RegExp(`new untitled group #${group.id} with cli_hal, cli_ivy$`));
+    await t.http().post(`/api/v1/threads/${group.id}/messages/`).set('Authorization', ivy.auth).send({ text: 'hello group' }).expect(201);
+    await waitForLine(listening.out, new RegExp(`\\[#${group.id} group: cli_hal, cli_ivy\\] cli_ivy: hello group$`));
+    controller.abort();
+    expect(await done).toBe(0);
+  });
+
   it('listen renews an expired access token, reconnects and loses no message', async () => {
     const short = await startTestApp({ JWT_ACCESS_TTL: '10' });
     try {

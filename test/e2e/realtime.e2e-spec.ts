@@ -233,6 +233,15 @@ describe('live delivery over Socket.IO', () => {
     await t.http().delete(`/api/v1/threads/${group}/`).set('Authorization', alice.auth).expect(204);
     await bobLive.waitFor('thread:deleted', (e) => e.threadId === group);
     await carolLive.waitFor('thread:deleted', (e) => e.threadId === group);
+
+    // An untitled group travels with title null, and its views name the participants as ever.
+    const untitled = await createThread(alice, [bob, carol]);
+    const view = await carolLive.waitFor<{ thread: { id: number; title: string | null; participants: unknown[] } }>(
+      'thread:new',
+      (e) => e.thread.id === untitled,
+    );
+    expect(view.thread).toMatchObject({ type: 'group', title: null });
+    expect(view.thread.participants).toHaveLength(3);
   });
 
   it('shows each member its own view of a changed thread: its unread count and read state, once', async () => {

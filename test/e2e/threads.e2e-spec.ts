@@ -342,12 +342,24 @@ describe('users and threads', () => {
   });
 
   describe('group threads and the thread list', () => {
-    it('requires a title for more than two people', async () => {
+    it('refuses a blank title (null or none makes an untitled group), and creates nothing', async () => {
       const before = (await listThreads(alice)).count;
-      expectError((await call('post', '/api/v1/threads/', alice, { participants: [bob.id, carol.id] }).expect(400)).body, 400, 'Bad Request');
-      expectError((await call('post', '/api/v1/threads/', alice, { participants: [bob.id, carol.id], title: '   ' }).expect(400)).body, 400, 'Bad Request');
-      expectError((await call('post', '/api/v1/threads/', alice, { participants: [bob.id, carol.id], type: 'group' }).expect(400)).body, 400, 'Bad Request');
+      const blank = await call('post', '/api/v1/threads/', alice, { participants: [bob.id, carol.id], title: '   ' }).expect(400);
+      expectError(blank.body, 400, 'Bad Request');
+      expect(blank.body.code).toBe('blank_title');
       expect((await listThreads(alice)).count).toBe(before);
+    });
+
+    it('creates an untitled group from {"participants": [caller, b, c]}: 201, title null, everywhere', async () => {
+      const group = await createThread(alice, { participants: [alice.id, bob.id, carol.id] }, 201);
+      expect(group).toMatchObject({ type: 'group', title: null, createdBy: alice.id, ownerId: alice.id });
+      expect(byId(group.participants)).toEqual(byId([view(alice), view(bob), view(carol)]));
+      expect((await getThread(bob, group.id)).title).toBeNull();
+      const listed = (await listThreads(carol)).results.find((thread) => thread.id === group.id);
+      expect(listed).toMatchObject({ type: 'group', title: null });
+      // null says "untitled" as plainly as leaving the title out; an explicit group of two may be untitled too.
+      expect(await createThread(alice, { participants: [bob.id, carol.id], title: null }, 201)).toMatchObject({ type: 'group', title: null });
+      expect(await createThread(alice, { participants: [bob.id], type: 'group' }, 201)).toMatchObject({ type: 'group', title: null });
     });
 
     it('creates a group with a title: 201, type group, owned by its creator', async () => {

@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { multipart, urlencoded, URLENCODED, type FormPairs } from './forms.js';
 
 /**
  * fast-check generators of bad (and merely unusual) input for any route or socket event: path segments, query
@@ -254,5 +255,75 @@ export async function assertProperty<Ts>(property: fc.IAsyncProperty<Ts>, numRun
       `Counterexample: ${shorten(fc.stringify(details.counterexample))}`,
       `Error: ${shorten(error, 4000)}`,
     ].join('\n'),
+  );
+}
+
+/** Strings a form field may carry where a number belongs: JSON numbers, near misses ("3x", " 3", "0x10") and junk. */
+const formNumberish = fc.oneof(
+  fc.constantFrom(
+    '3x',
+    ' 3',
+    '3 ',
+    '+1',
+    '01',
+    '0x10',
+    '1e3',
+    '1.5',
+    '-1',
+    '0',
+    '',
+    '2147483648',
+    '1e400',
+    '9007199254740993',
+    'NaN',
+    'Infinity',
+    'null',
+    'true',
+  ),
+  hugeNumber.map(String),
+  fc.integer({ min: 1, max: 50 }).map(String),
+);
+
+/** A value as a form carries it: text (a list, as the field repeated; anything else as its JSON text). */
+const asFormValues = (value: unknown): string[] =>
+  Array.isArray(value)
+    ? value.flatMap((item) => (typeof item === 'string' ? [item] : [JSON.stringify(item) ?? 'null']))
+    : [typeof value === 'string' ? value : (JSON.stringify(value) ?? '')];
+
+/**
+ * A form body shaped after `properties`, as urlencoded text or multipart bytes: each field present or missing,
+ * repeated or not, as plausible text, a near-miss number or a mistyped value; extra fields ("__proto__", "a[b]",
+ * "participants[]"), raw escapes that are malformed or not UTF-8, and file parts.
+ */
+export function formBody(properties: Record<string, FieldSchema>, known: KnownIds): fc.Arbitrary<{ contentType: string; body: string | Buffer }> {
+  const names = Object.keys(properties);
+  const field = (name: string): fc.Arbitrary<FormPairs> =>
+    fc
+      .option(fc.oneof(fieldValue(properties[name], known, name).map(asFormValues), fc.array(formNumberish, { minLength: 1, maxLength: 3 })), {
+        nil: [],
+        freq: 4,
+      })
+      .map((values) => values.map((value): [string, string] => [name, value]));
+  const extra = fc.array(
+    fc.tuple(
+      fc.oneof(
+        fc.constantFrom('__proto__', 'constructor', 'a[b]', 'participants[]', 'participants[0]', 'text[value]', 'isStaff', ...names),
+        fc.string({ maxLength: 10 }),
+      ),
+      fc.oneof(specialString, formNumberish),
+    ),
+    { maxLength: 2 },
+  );
+  const pairs = fc.tuple(fc.tuple(...names.map(field)), fc.option(extra, { nil: [], freq: 3 })).map(([fields, extras]) => [...fields.flat(), ...extras]);
+  const junk = fc.oneof(
+    fc.constantFrom('%', '%zz', 'text=%E9', 'a=%ED%A0%80', '&&==&', '=', 'text', '%00=1', 'text=a%00b'),
+    fc.string({ unit: 'binary', maxLength: 30 }),
+  );
+  return fc.oneof(
+    { weight: 4, arbitrary: pairs.map((p) => ({ contentType: URLENCODED, body: urlencoded(p) })) },
+    { weight: 3, arbitrary: pairs.map((p) => multipart(p)) },
+    { weight: 1, arbitrary: pairs.map((p) => multipart(p, [{ name: names[0] ?? 'file', filename: 'x.bin', content: 'abc' }])) },
+    { weight: 1, arbitrary: junk.map((body) => ({ contentType: URLENCODED, body })) },
+    { weight: 1, arbitrary: junk.map((body) => ({ contentType: 'multipart/form-data; boundary=XyZ', body: `--XyZ\r\n${body}` })) },
   );
 }

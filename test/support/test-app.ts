@@ -20,7 +20,7 @@ export interface TestApp {
   databaseUrl: string | undefined;
   http: () => TestAgent;
   createUser: (username: string, options?: { password?: string; isStaff?: boolean; displayName?: string }) => Promise<TestUser>;
-  /** A thread created over HTTP by `owner`: direct with one other user, a group when a title is given. */
+  /** A thread created over HTTP by `owner`: direct with one other user, a group with more (untitled unless a title is given) or with a title. */
   createThread: (owner: TestUser, others: TestUser[], title?: string) => Promise<number>;
   close: () => Promise<void>;
 }

@@ -3,10 +3,9 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
-import { json } from 'express';
 import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
-import { HttpErrorFilter, refuseInvalidUtf8, requestIdMiddleware, StrictValidationPipe } from '../../../libs/common/src/index.js';
+import { bodyParsers, HttpErrorFilter, requestIdMiddleware, StrictValidationPipe } from '../../../libs/common/src/index.js';
 import type { AppConfig } from '../../../libs/config/src/index.js';
 import { ParleyIoAdapter } from '../../../libs/realtime/src/index.js';
 import { AppModule } from './app.module.js';
@@ -28,8 +27,8 @@ export async function createApp(config: AppConfig, options: { logDestination?: D
   // Swagger UI and AdminJS need inline code. API answers are data, never to be run or framed.
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use('/api', helmet.contentSecurityPolicy({ useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }));
-  // Express' own JSON parser: Nest's useBodyParser keeps the `verify` hook for its rawBody option.
-  app.use(json({ limit: BODY_LIMIT, verify: refuseInvalidUtf8 }));
+  // JSON (Express' own parser: Nest's useBodyParser keeps the `verify` hook for its rawBody option) and form bodies.
+  app.use(bodyParsers(BODY_LIMIT));
   app.use(cookieParser());
   app.set('query parser', 'simple');
   app.set('trust proxy', config.trustProxy);

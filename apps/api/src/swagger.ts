@@ -6,7 +6,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Parley API')
     .setDescription(
       'Threads, idempotent messages with gapless per-thread seq, and read markers. Sign in with POST /api/token/, then ' +
-        'use the access token as a Bearer token. Errors share one shape: {statusCode, error, message, code?}.',
+        'use the access token as a Bearer token (`Authorization: Bearer <token>`, or `JWT <token>` as Simple JWT clients send it). Errors share one shape: {statusCode, error, message, code?}.',
     )
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })

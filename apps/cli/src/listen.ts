@@ -41,6 +41,13 @@ export function printable(text: string): string {
 
 const clock = (date: Date): string => date.toTimeString().slice(0, 8);
 
+/** The usernames of a thread's members other than `meId`, alphabetical: an untitled group goes by them, the same every time. */
+const otherMembers = (thread: Thread, meId: number | undefined): string[] =>
+  (thread.participants ?? [])
+    .filter((user) => user.id !== meId)
+    .map((user) => printable(user.username))
+    .sort((a, b) => a.localeCompare(b));
+
 /** Loose readers for event payloads: the server is trusted to send the contract, but a CLI should not crash on surprises. */
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 const obj = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' ? (value as Record<string, unknown>) : {});
@@ -317,9 +324,10 @@ export class Listener {
     if (typeof thread.id !== 'number') return;
     this.remember(thread);
     if (!this.lastSeq.has(thread.id)) this.lastSeq.set(thread.id, 0);
-    const members = (thread.participants ?? []).filter((user) => user.id !== this.me?.id).map((user) => printable(user.username));
+    const members = otherMembers(thread, this.me?.id);
     if (event === 'thread:new') {
-      const what = thread.type === 'group' ? `new group #${thread.id} "${printable(thread.title ?? '')}"` : `new direct thread #${thread.id}`;
+      const group = thread.title ? `new group #${thread.id} "${printable(thread.title)}"` : `new untitled group #${thread.id}`;
+      const what = thread.type === 'group' ? group : `new direct thread #${thread.id}`;
       this.output.out(`${clock(new Date())} ${what} with ${members.join(', ') || 'nobody else'}`);
     } else {
       this.output.out(`${clock(new Date())} ${this.threadLabel(thread.id)} updated: members ${['you', ...members].join(', ')}`);
@@ -340,11 +348,14 @@ export class Listener {
     return name ? printable(name) : `user ${userId}`;
   }
 
-  /** "[#3 with davidjones]" for a direct thread, '[#5 "Hiring team"]' for a group. */
+  /** "[#3 with davidjones]" for a direct thread, '[#5 "Hiring team"]' for a group, "[#6 group: marybrown, sarahjohnson]" untitled. */
   private threadLabel(threadId: number): string {
     const thread = this.threads.get(threadId);
     if (!thread) return `[#${threadId}]`;
-    if (thread.type === 'group') return `[#${threadId} "${printable(thread.title ?? '')}"]`;
+    if (thread.type === 'group') {
+      if (thread.title) return `[#${threadId} "${printable(thread.title)}"]`;
+      return `[#${threadId} group: ${otherMembers(thread, this.me?.id).join(', ') || 'just you'}]`;
+    }
     const other = thread.participants.find((user) => user.id !== this.me?.id);
     return `[#${threadId} with ${other ? printable(other.username) : '?'}]`;
   }

@@ -73,8 +73,8 @@ export function renderPage(page: PageName, threadId?: number): string {
   <ul id="people" class="people" aria-label="People"></ul>
   <form id="group" class="card">
     <h2>New group</h2>
-    <label for="group-title">Group title</label>
-    <input id="group-title" maxlength="200" required>
+    <label for="group-title">Group title (optional: without one, the group goes by its members' names)</label>
+    <input id="group-title" maxlength="200">
     <fieldset id="group-members"><legend>Members</legend></fieldset>
     <p id="group-error" class="error" role="alert" hidden></p>
     <button type="submit">Create group</button>

@@ -2,11 +2,12 @@ import AdminJSExpress, { type AuthenticationOptions, type FormidableOptions } fr
 import type AdminJS from 'adminjs';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { SessionOptions } from 'express-session';
+import { BODY_PARSER_NAME } from '../../common/src/index.js';
 
 /** The same order of size as the API's 64 KiB JSON limit: admin forms carry a few short fields, never files. */
 export const ADMIN_BODY_LIMIT = 64 * 1024;
 
-const BODY_PARSERS = new Set(['jsonParser', 'urlencodedParser', 'textParser', 'rawParser']);
+const BODY_PARSERS = new Set([BODY_PARSER_NAME, 'jsonParser', 'urlencodedParser', 'textParser', 'rawParser']);
 
 /**
  * Refuses a body over the limit before anything reads it: AdminJS's form parser (formidable 1) buffers JSON bodies

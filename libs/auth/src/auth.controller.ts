@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ErrorBodyDto, Public } from '../../common/src/index.js';
+import { ApiBodyTypes, ErrorBodyDto, Public } from '../../common/src/index.js';
 import { RateLimit } from '../../rate-limit/src/index.js';
 import { MeDto } from '../../users/src/dto/user.dto.js';
 import { SESSION_COOKIE } from './web-session.strategy.js';
@@ -16,6 +16,7 @@ export class AuthController {
   @Public()
   @Post('token')
   @HttpCode(HttpStatus.OK)
+  @ApiBodyTypes()
   @ApiOperation({ summary: 'Sign in with username (or email) and password; returns an access JWT and a refresh token.' })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Wrong username or password (the same answer for unknown users).' })
@@ -28,6 +29,7 @@ export class AuthController {
   @Public()
   @Post('token/refresh')
   @HttpCode(HttpStatus.OK)
+  @ApiBodyTypes()
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair. Each refresh token works once; reusing one revokes its family.' })
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto })
@@ -38,6 +40,7 @@ export class AuthController {
   @Public()
   @Post('session')
   @HttpCode(HttpStatus.OK)
+  @ApiBodyTypes()
   @ApiOperation({ summary: 'Sign in the web inbox: sets an httpOnly, SameSite=Lax session cookie and returns the user.' })
   @ApiOkResponse({ type: MeDto })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto })

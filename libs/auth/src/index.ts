@@ -1,4 +1,5 @@
 export * from './auth.guard.js';
+export * from './authorization-header.js';
 export * from './auth.module.js';
 export * from './auth.service.js';
 export * from './dto/auth.dto.js';

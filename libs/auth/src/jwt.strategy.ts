@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { UnauthorizedError, type Actor } from '../../common/src/index.js';
 import { AppConfig } from '../../config/src/index.js';
+import { AUTHORIZATION_HINT } from './authorization-header.js';
 
 export const JWT_STRATEGY = 'jwt';
 
@@ -22,11 +23,12 @@ export interface VerifiedAccessToken {
   expiresAt: Date;
 }
 
-const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+// `Bearer <token>`, and `JWT <token>` as Simple JWT's clients send it (issue #14): passport-jwt's own extractors.
+const bearerToken = ExtractJwt.fromExtractors([ExtractJwt.fromAuthHeaderAsBearerToken(), ExtractJwt.fromAuthHeaderWithScheme('JWT')]);
 const invalidToken = (): UnauthorizedError => new UnauthorizedError('invalid_token', 'The access token is invalid or expired.');
 
 /**
- * `Authorization: Bearer <access JWT>`, verified by passport-jwt (HS256 only, expiry enforced); `validate` turns the
+ * `Authorization: Bearer <access JWT>` (or `JWT <access JWT>`), verified by passport-jwt (HS256 only, expiry enforced); `validate` turns the
  * claims into the actor the services take. The Socket.IO handshake runs its token through this same strategy
  * (ParleyPassport.verifyAccessToken).
  */
@@ -53,9 +55,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   /** Why a request that no strategy accepted is refused: the 401 the contract's clients switch on. */
   static refusal(req: Request): UnauthorizedError {
     if (!req.headers.authorization) {
-      return new UnauthorizedError('not_authenticated', 'Authentication required: send "Authorization: Bearer <access token>".');
+      return new UnauthorizedError('not_authenticated', `Authentication required: send ${AUTHORIZATION_HINT}.`);
     }
-    if (!bearerToken(req)) return new UnauthorizedError('invalid_token', 'Use "Authorization: Bearer <access token>".');
+    if (!bearerToken(req)) return new UnauthorizedError('invalid_token', `Use ${AUTHORIZATION_HINT}.`);
     return invalidToken();
   }
 }

@@ -38,6 +38,13 @@ describe('ParleyPassport', () => {
     expect(outcome).toEqual({ id: 7, username: 'alice', isStaff: false });
   });
 
+  it('accepts the same token with the JWT scheme Simple JWT clients send, in any case', async () => {
+    const passport = passportFor(SECRET);
+    for (const scheme of ['JWT', 'jwt', 'bearer', 'BEARER']) {
+      expect(await authenticate(passport, request({ authorization: `${scheme} ${sign(claims)}` }))).toEqual({ id: 7, username: 'alice', isStaff: false });
+    }
+  });
+
   it('takes no strategy for a bad Bearer token, even with a live session cookie beside it', async () => {
     const passport = passportFor(SECRET);
     for (const authorization of [`Bearer ${sign(claims, 'b'.repeat(32))}`, `Bearer ${sign(claims, SECRET, -10)}`, 'Token abc', 'Bearer']) {
@@ -68,7 +75,9 @@ describe('ParleyPassport', () => {
 
   it('says why a request nobody accepted is refused', () => {
     expect(JwtStrategy.refusal(request({})).code).toBe('not_authenticated');
-    expect(JwtStrategy.refusal(request({ authorization: 'Token abc' })).message).toMatch(/Use "Authorization: Bearer/);
+    // The 401 names both schemes.
+    expect(JwtStrategy.refusal(request({ authorization: 'Token abc' })).message).toBe('Use "Authorization: Bearer <access token>" (or "JWT <access token>").');
+    expect(JwtStrategy.refusal(request({})).message).toContain('(or "JWT <access token>")');
     expect(JwtStrategy.refusal(request({ authorization: 'Bearer abc' }))).toMatchObject({
       code: 'invalid_token',
       message: 'The access token is invalid or expired.',

@@ -11,4 +11,5 @@ export * from './error-body.dto.js';
 export * from './common.module.js';
 export * from './validation.js';
 export * from './utf8-body.js';
+export * from './body-parsers.js';
 export * from './redis-commands.js';

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Min } from 'class-validator';
-import { QueryInt } from './validation.js';
+import { InOrder, QueryInt } from './validation.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -9,15 +9,13 @@ export class PageQueryDto {
   @ApiPropertyOptional({ description: `Page size, default ${DEFAULT_PAGE_SIZE}; values above ${MAX_PAGE_SIZE} are clamped.`, example: 50, minimum: 1 })
   @IsOptional()
   @QueryInt()
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
+  @InOrder(IsInt({ message: 'limit must be a whole number' }), Min(1, { message: 'limit must be at least 1' }))
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Number of items to skip.', example: 0, minimum: 0 })
   @IsOptional()
   @QueryInt()
-  @IsInt({ message: 'offset must be a whole number' })
-  @Min(0, { message: 'offset must not be negative' })
+  @InOrder(IsInt({ message: 'offset must be a whole number' }), Min(0, { message: 'offset must not be negative' }))
   offset?: number;
 }
 

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
+  ApiBodyTypes,
   CurrentUser,
   ErrorBodyDto,
   JSON_CONTENT_TYPE,
@@ -76,6 +77,7 @@ export class MessagesController {
   }
 
   @Post('api/v1/threads/:id/messages')
+  @ApiBodyTypes()
   @ApiOperation({ summary: 'Send a message. With a clientMessageId already used by you, answers 200 with the one existing message.' })
   @ApiCreatedResponse({ type: MessageDto, description: 'Stored.' })
   @ApiOkResponse({ type: MessageDto, description: 'A retry: the message with this clientMessageId already exists.' })

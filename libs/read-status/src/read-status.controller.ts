@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, ErrorBodyDto, ParseIdPipe, type Actor } from '../../common/src/index.js';
+import { ApiBodyTypes, CurrentUser, ErrorBodyDto, ParseIdPipe, type Actor } from '../../common/src/index.js';
 import { ReadStateDto, ReadThreadDto, ThreadUnreadCountDto, UnreadSummaryDto } from './dto/read-state.dto.js';
 import { ReadStatusService } from './read-status.service.js';
 
@@ -30,6 +30,7 @@ export class ReadStatusController {
 
   @Post('threads/:id/read')
   @HttpCode(HttpStatus.OK)
+  @ApiBodyTypes()
   @ApiOperation({ summary: 'Read the thread up to `messageId`, or entirely.' })
   @ApiOkResponse({ type: ReadStateDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No such thread (or you are not in it), or the message is not in this thread.' })

@@ -20,9 +20,18 @@ describe('planNewThread', () => {
     expect(planNewThread(9, { participants: [9, 4, 4], type: 'direct' })).toMatchObject({ type: 'direct', lowUserId: 4, highUserId: 9 });
   });
 
-  it('makes a group from three or more people, which needs a title', () => {
+  it('makes a group from three or more people, with a title or untitled (null)', () => {
     expect(planNewThread(1, { participants: [2, 3], title: '  Hiring team ' })).toEqual({ type: 'group', title: 'Hiring team', participantIds: [1, 2, 3] });
-    expect(codeOf(() => planNewThread(1, { participants: [2, 3] }))).toBe('group_title_required');
+    expect(planNewThread(1, { participants: [2, 3] })).toEqual({ type: 'group', title: null, participantIds: [1, 2, 3] });
+    expect(planNewThread(1, { participants: [2, 3], title: null })).toMatchObject({ type: 'group', title: null });
+  });
+
+  it('counts the caller once when it lists itself: [caller, 2, 3] is a group of three', () => {
+    expect(planNewThread(2, { participants: [2, 3, 4] })).toEqual({ type: 'group', title: null, participantIds: [2, 3, 4] });
+  });
+
+  it('refuses a blank group title (null, or no title, says "untitled")', () => {
+    expect(codeOf(() => planNewThread(1, { participants: [2, 3], title: '   ' }))).toBe('blank_title');
   });
 
   it('allows a two-person group when asked for explicitly', () => {

@@ -2,13 +2,14 @@ import { BadRequestError } from '../../common/src/index.js';
 import type { ThreadType } from './thread.entity.js';
 
 export type NewThreadPlan =
-  { type: 'direct'; lowUserId: number; highUserId: number; participantIds: [number, number] } | { type: 'group'; title: string; participantIds: number[] };
+  | { type: 'direct'; lowUserId: number; highUserId: number; participantIds: [number, number] }
+  | { type: 'group'; title: string | null; participantIds: number[] };
 
 /**
  * The participants rule: the creator is always in; two people in total make a direct thread, more make a group
- * (which needs a title). An explicit type must agree with the count.
+ * (with a title or without: null, and clients name it by its members). An explicit type must agree with the count.
  */
-export function planNewThread(creatorId: number, requested: { participants: number[]; type?: ThreadType; title?: string }): NewThreadPlan {
+export function planNewThread(creatorId: number, requested: { participants: number[]; type?: ThreadType; title?: string | null }): NewThreadPlan {
   const participantIds = [...new Set([creatorId, ...requested.participants])];
   const others = participantIds.length - 1;
   const type = requested.type ?? (others === 1 ? 'direct' : 'group');
@@ -21,6 +22,7 @@ export function planNewThread(creatorId: number, requested: { participants: numb
     const [a, b] = participantIds as [number, number];
     return { type: 'direct', lowUserId: Math.min(a, b), highUserId: Math.max(a, b), participantIds: [a, b] };
   }
-  if (!title) throw new BadRequestError('group_title_required', 'A group thread needs a title.');
-  return { type: 'group', title, participantIds };
+  // Blank is neither a title nor a way to say "none" (that is null, or no title at all).
+  if (title === '') throw new BadRequestError('blank_title', 'A title needs some text; leave it out (or send null) for an untitled group.');
+  return { type: 'group', title: title ?? null, participantIds };
 }

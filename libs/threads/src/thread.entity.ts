@@ -5,9 +5,10 @@ import type { Participant } from './participant.entity.js';
 export type ThreadType = 'direct' | 'group';
 
 @Entity({ name: 'threads' })
+// A group's title is optional (null: clients name it by its members); a direct thread has none.
 @Check(
   'threads_type_shape',
-  `(type = 'direct' AND direct_user_low_id IS NOT NULL AND direct_user_high_id IS NOT NULL AND direct_user_low_id < direct_user_high_id AND title IS NULL) OR (type = 'group' AND direct_user_low_id IS NULL AND direct_user_high_id IS NULL AND title IS NOT NULL)`,
+  `(type = 'direct' AND direct_user_low_id IS NOT NULL AND direct_user_high_id IS NOT NULL AND direct_user_low_id < direct_user_high_id AND title IS NULL) OR (type = 'group' AND direct_user_low_id IS NULL AND direct_user_high_id IS NULL)`,
 )
 @Check('threads_last_seq_non_negative', 'last_seq >= 0')
 // One direct thread per pair of users: the pair is stored ordered (low id, high id).

@@ -11,7 +11,16 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentUser, ErrorBodyDto, JSON_CONTENT_TYPE, PageQueryDto, ParseIdPipe, serializePageEnvelope, type Actor } from '../../common/src/index.js';
+import {
+  ApiBodyTypes,
+  CurrentUser,
+  ErrorBodyDto,
+  JSON_CONTENT_TYPE,
+  PageQueryDto,
+  ParseIdPipe,
+  serializePageEnvelope,
+  type Actor,
+} from '../../common/src/index.js';
 import { AddParticipantDto, CreateThreadDto, ThreadDto, ThreadPageDto } from './dto/thread.dto.js';
 import { ThreadsService } from './threads.service.js';
 
@@ -31,7 +40,10 @@ export class ThreadsController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a direct thread (two people) or a group (more, with a title). An existing direct thread is returned with 200.' })
+  @ApiBodyTypes()
+  @ApiOperation({
+    summary: 'Create a direct thread (two people) or a group (more, titled or not). An existing direct thread is returned with 200.',
+  })
   @ApiCreatedResponse({ type: ThreadDto, description: 'A new thread.' })
   @ApiOkResponse({ type: ThreadDto, description: 'The direct thread between the two already existed.' })
   @ApiBadRequestResponse({ type: ErrorBodyDto })
@@ -58,6 +70,7 @@ export class ThreadsController {
   }
 
   @Post(':id/participants')
+  @ApiBodyTypes()
   @ApiOperation({ summary: 'Add a member to a group (owner only). Already a member: 200.' })
   @ApiCreatedResponse({ type: ThreadDto })
   @ApiOkResponse({ type: ThreadDto, description: 'The user was already a member.' })

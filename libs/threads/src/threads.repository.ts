@@ -113,7 +113,7 @@ export class ThreadsRepository {
     });
   }
 
-  createGroupThread(title: string, ownerId: number, memberIds: number[]): Promise<number> {
+  createGroupThread(title: string | null, ownerId: number, memberIds: number[]): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const thread = await manager.save(manager.create(Thread, { type: 'group', title, createdById: ownerId }));
       await manager.insert(

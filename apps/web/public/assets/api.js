@@ -27,9 +27,25 @@ export function displayName(user) {
   return user.displayName || user.username;
 }
 
-/** A thread's name as the viewer sees it: the group title, or the other person. */
+/** Names shown in an untitled group's name before the rest become "+N". */
+const NAMES_SHOWN = 3;
+
+/**
+ * A thread's name as the viewer sees it: the group title; for an untitled group its other members, the first few
+ * by name and "+N" for the rest; for a direct thread the other person.
+ */
 export function threadName(thread, me) {
-  if (thread.type === 'group') return thread.title;
+  if (thread.type === 'group') {
+    if (thread.title) return thread.title;
+    // Alphabetical, so that the name stays the same wherever it is shown.
+    const others = thread.participants
+      .filter((p) => p.id !== me.id)
+      .map(displayName)
+      .sort((a, b) => a.localeCompare(b));
+    if (others.length === 0) return 'Group';
+    const shown = others.slice(0, NAMES_SHOWN).join(', ');
+    return others.length > NAMES_SHOWN ? `${shown} +${others.length - NAMES_SHOWN}` : shown;
+  }
   const other = thread.participants.find((p) => p.id !== me.id);
   return other ? displayName(other) : 'Conversation';
 }

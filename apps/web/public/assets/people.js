@@ -49,10 +49,12 @@ groupForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   groupError.hidden = true;
   const participants = [...members.querySelectorAll('input:checked')].map((box) => Number(box.value));
+  // No title makes an untitled group, named by its members.
+  const title = document.getElementById('group-title').value.trim();
   try {
     const thread = await api('/api/v1/threads/', {
       method: 'POST',
-      body: { type: 'group', title: document.getElementById('group-title').value, participants },
+      body: { type: 'group', participants, ...(title ? { title } : {}) },
     });
     location.assign(`/threads/${thread.id}`);
   } catch (failure) {

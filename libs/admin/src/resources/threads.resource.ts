@@ -6,15 +6,20 @@ import type { AdminService } from '../admin.service.js';
 import { CONVERSATIONS, OFF, onPost, recordIdOf } from './action-helpers.js';
 import { ParleyResource } from './parley-resource.js';
 
-/** Adds what a thread row shows beside its columns: its participants and a label (direct threads have no title). */
+/**
+ * Adds what a thread row shows beside its columns: its participants, a name (the title; direct threads and untitled
+ * groups have none, so their participants' names) and the label pickers show.
+ */
 async function decorateThreads(stats: AdminStatsRepository, records: BaseRecord[]): Promise<void> {
   const names = await stats.findParticipantNames(records.map((record) => Number(record.id())));
   for (const record of records) {
     const id = Number(record.id());
     const participants = names.get(id) ?? [];
     const title = record.get('title') as string | null;
+    const name = title ?? (record.get('type') === 'group' ? `${participants.join(', ')} (untitled)` : participants.join(' & '));
     record.set('participants', participants.join(', '));
-    record.set('label', `#${id} ${title ?? participants.join(' & ')}`);
+    record.set('name', name);
+    record.set('label', `#${id} ${name}`);
   }
 }
 
@@ -37,11 +42,12 @@ export function threadsResource(admin: AdminService, stats: AdminStatsRepository
       navigation: CONVERSATIONS,
       titleProperty: 'label',
       sort: { sortBy: 'updatedAt', direction: 'desc' },
-      listProperties: ['id', 'type', 'title', 'participants', 'lastSeq', 'updatedAt'],
+      listProperties: ['id', 'type', 'name', 'participants', 'lastSeq', 'updatedAt'],
       filterProperties: ['type', 'participant', 'title', 'createdAt', 'updatedAt'],
       showProperties: ['id', 'type', 'title', 'participants', 'createdById', 'lastSeq', 'createdAt', 'updatedAt', 'messages'],
       properties: {
         label: { isVisible: false },
+        name: { type: 'string', isSortable: false, isVisible: { list: true, show: false, filter: false, edit: false } },
         type: {
           availableValues: [
             { value: 'direct', label: 'direct' },

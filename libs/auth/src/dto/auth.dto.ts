@@ -1,25 +1,22 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { Required, TextRules } from '../../../common/src/index.js';
 
 export class CredentialsDto {
   @ApiProperty({ example: 'davidjones', description: 'Username or email.' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(254)
+  @Required()
+  @TextRules(254)
   username: string;
 
   @ApiProperty({ example: 'password' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(1024)
+  @Required()
+  @TextRules(1024)
   password: string;
 }
 
 export class RefreshDto {
   @ApiProperty({ example: 'k3Jx…', description: 'The refresh token from the last sign-in or refresh; each one works once.' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(512)
+  @Required()
+  @TextRules(512)
   refresh: string;
 }
 

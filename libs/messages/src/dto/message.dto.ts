@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { applyDecorators } from '@nestjs/common';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
-import { MaxCodePoints, PageQueryDto, QueryInt } from '../../../common/src/index.js';
+import { InOrder, MaxCodePoints, mustBe, PageQueryDto, QueryInt, Required } from '../../../common/src/index.js';
 import { UserDto } from '../../../users/src/dto/user.dto.js';
 import { MESSAGE_TEXT_MAX } from '../message.entity.js';
 
@@ -39,7 +39,8 @@ export class MessageDto {
 export const MessageTextRules = (): PropertyDecorator =>
   applyDecorators(
     Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value)),
-    IsString({ message: 'text must be a string' }),
+    Required(),
+    IsString(mustBe('a string')),
     IsNotEmpty({ message: 'text must not be empty' }),
     MaxCodePoints(MESSAGE_TEXT_MAX),
   );
@@ -47,7 +48,7 @@ export const MessageTextRules = (): PropertyDecorator =>
 /** The rules of a clientMessageId when one is given. */
 export const ClientMessageIdRules = (): PropertyDecorator =>
   applyDecorators(
-    IsString({ message: 'clientMessageId must be a string' }),
+    IsString(mustBe('a string')),
     IsNotEmpty({ message: 'clientMessageId must be 1 to 64 characters' }),
     MaxCodePoints(64, { message: 'clientMessageId must be 1 to 64 characters' }),
   );
@@ -72,15 +73,13 @@ export class ListMessagesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 120, description: 'Only messages with seq > afterSeq, oldest first (catch-up after a reconnect).' })
   @IsOptional()
   @QueryInt()
-  @IsInt({ message: 'afterSeq must be a whole number' })
-  @Min(0, { message: 'afterSeq must not be negative' })
+  @InOrder(IsInt({ message: 'afterSeq must be a whole number' }), Min(0, { message: 'afterSeq must not be negative' }))
   afterSeq?: number;
 
   @ApiPropertyOptional({ example: 500, description: 'The `limit` messages right before this seq, still oldest first (scrolling up).' })
   @IsOptional()
   @QueryInt()
-  @IsInt({ message: 'beforeSeq must be a whole number' })
-  @Min(1, { message: 'beforeSeq must be at least 1' })
+  @InOrder(IsInt({ message: 'beforeSeq must be a whole number' }), Min(1, { message: 'beforeSeq must be at least 1' }))
   beforeSeq?: number;
 }
 
@@ -108,16 +107,18 @@ export class SearchMessagesQueryDto extends PageQueryDto {
     description: 'What a person types into a search box: words (all of them must occur), "quoted phrases", -excluded words. 1 to 200 characters.',
   })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString({ message: 'q must be a string' })
-  @IsNotEmpty({ message: 'q is required: the words to search for' })
-  @MaxCodePoints(SEARCH_TEXT_MAX)
+  @InOrder(
+    Required(),
+    IsString(mustBe('a string (given once)')),
+    IsNotEmpty({ message: 'q is required: the words to search for' }),
+    MaxCodePoints(SEARCH_TEXT_MAX),
+  )
   q: string;
 
   @ApiPropertyOptional({ example: 7, description: 'Only messages of this thread (one you are in).' })
   @IsOptional()
   @QueryInt()
-  @IsInt({ message: 'threadId must be a whole number' })
-  @Min(1, { message: 'threadId must be at least 1' })
+  @InOrder(IsInt({ message: 'threadId must be a whole number' }), Min(1, { message: 'threadId must be at least 1' }))
   threadId?: number;
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { IdRules } from '../../../common/src/index.js';
 
 export class ReadStateDto {
   @ApiProperty({ example: 7 })
@@ -18,9 +19,7 @@ export class ReadStateDto {
 export class ReadThreadDto {
   @ApiPropertyOptional({ example: 42, description: 'Read up to this message of the thread; everything when omitted.' })
   @IsOptional()
-  @IsInt({ message: 'messageId must be a positive integer' })
-  @Min(1, { message: 'messageId must be a positive integer' })
-  @Max(2_147_483_647, { message: 'messageId must be a positive integer' })
+  @IdRules()
   messageId?: number;
 }
 

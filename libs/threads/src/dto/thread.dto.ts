@@ -1,20 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
-import { MaxCodePoints } from '../../../common/src/index.js';
+import { FormValue, IdRules, InOrder, MAX_ID, MaxCodePoints, mustBe, Required } from '../../../common/src/index.js';
 import { MessageDto } from '../../../messages/src/dto/message.dto.js';
 import { UserDto } from '../../../users/src/dto/user.dto.js';
 
 export const MAX_GROUP_SIZE = 1000;
-const MAX_ID = 2_147_483_647;
+const EACH_ID = { each: true, message: 'participants must contain positive integer user ids' } as const;
 
 export class CreateThreadDto {
   @ApiProperty({ type: [Number], example: [2], description: 'User ids; you are always a participant (listing yourself is allowed).' })
-  @IsArray({ message: 'participants must be an array of user ids' })
-  @ArrayMinSize(1, { message: 'participants must name at least one user' })
-  @ArrayMaxSize(MAX_GROUP_SIZE, { message: `participants may name at most ${MAX_GROUP_SIZE} users` })
-  @IsInt({ each: true, message: 'participants must contain positive integer user ids' })
-  @Min(1, { each: true, message: 'participants must contain positive integer user ids' })
-  @Max(MAX_ID, { each: true, message: 'participants must contain positive integer user ids' })
+  @Required()
+  @InOrder(
+    IsArray(mustBe('a list of user ids')),
+    ArrayMinSize(1, { message: 'participants must name at least one user' }),
+    ArrayMaxSize(MAX_GROUP_SIZE, { message: `participants may name at most ${MAX_GROUP_SIZE} users` }),
+    IsInt(EACH_ID),
+    Min(1, EACH_ID),
+    Max(MAX_ID, EACH_ID),
+    // A form repeats the field for each id (participants=2&participants=3).
+    FormValue('number-list'),
+  )
   participants: number[];
 
   @ApiPropertyOptional({ enum: ['direct', 'group'], description: 'Default: direct for two people in total, group for more.' })
@@ -22,19 +27,22 @@ export class CreateThreadDto {
   @IsIn(['direct', 'group'], { message: 'type must be "direct" or "group"' })
   type?: 'direct' | 'group';
 
-  @ApiPropertyOptional({ example: 'Hiring team', maxLength: 200, description: 'Required for groups; not allowed for direct threads.' })
+  @ApiPropertyOptional({
+    example: 'Hiring team',
+    maxLength: 200,
+    nullable: true,
+    type: String,
+    description: 'Groups only, and optional there: left out or null, the group is untitled and clients name it by its members.',
+  })
   @IsOptional()
-  @IsString({ message: 'title must be a string' })
-  @MinLength(1, { message: 'title must not be empty' })
-  @MaxCodePoints(200)
-  title?: string;
+  @InOrder(IsString(mustBe('a string or null')), MinLength(1, { message: 'title must not be empty' }), MaxCodePoints(200))
+  title?: string | null;
 }
 
 export class AddParticipantDto {
   @ApiProperty({ example: 5 })
-  @IsInt({ message: 'userId must be a positive integer' })
-  @Min(1, { message: 'userId must be a positive integer' })
-  @Max(MAX_ID, { message: 'userId must be a positive integer' })
+  @Required()
+  @IdRules()
   userId: number;
 }
 
@@ -45,7 +53,12 @@ export class ThreadDto {
   @ApiProperty({ enum: ['direct', 'group'], example: 'direct' })
   type: 'direct' | 'group';
 
-  @ApiProperty({ example: null, nullable: true, type: String, description: 'Groups only.' })
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    description: "The group's title; null for direct threads and untitled groups (name those by their participants).",
+  })
   title: string | null;
 
   @ApiProperty({ type: [UserDto] })

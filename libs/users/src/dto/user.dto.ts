@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../../common/src/index.js';
+import { InOrder, mustBe, PageQueryDto } from '../../../common/src/index.js';
 
 export class UserDto {
   @ApiProperty({ example: 2 })
@@ -27,8 +27,7 @@ export class MeDto extends UserDto {
 export class ListUsersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive match on username or display name.', example: 'mary' })
   @IsOptional()
-  @IsString()
-  @MaxLength(150)
+  @InOrder(IsString(mustBe('a string (given once)')), MaxLength(150, { message: 'search must be at most 150 characters' }))
   search?: string;
 }
 
