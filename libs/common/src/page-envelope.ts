@@ -22,13 +22,16 @@ export function requestUrlWith(req: Request, overrides: Record<string, string | 
   return url.toString();
 }
 
-export function toPageEnvelope<T>(req: Request, page: Page<T>, links: PageLinks = offsetPageLinks(page.count, page.window)): PageEnvelope<T> {
+/** The neighbouring pages as absolute URLs of this request. */
+function absoluteLinks(req: Request, links: PageLinks): { next: string | null; previous: string | null } {
   return {
-    count: page.count,
     next: links.next ? requestUrlWith(req, links.next) : null,
     previous: links.previous ? requestUrlWith(req, links.previous) : null,
-    results: page.results,
   };
+}
+
+export function toPageEnvelope<T>(req: Request, page: Page<T>, links: PageLinks = offsetPageLinks(page.count, page.window)): PageEnvelope<T> {
+  return { count: page.count, ...absoluteLinks(req, links), results: page.results };
 }
 
 /**
@@ -36,7 +39,6 @@ export function toPageEnvelope<T>(req: Request, page: Page<T>, links: PageLinks 
  * are sent without being parsed, rebuilt as objects and stringified again in this process.
  */
 export function serializePageEnvelope<T>(req: Request, page: SerializedPage<T>, links: PageLinks = offsetPageLinks(page.count, page.window)): string {
-  const next = links.next ? requestUrlWith(req, links.next) : null;
-  const previous = links.previous ? requestUrlWith(req, links.previous) : null;
+  const { next, previous } = absoluteLinks(req, links);
   return `{"count":${page.count},"next":${JSON.stringify(next)},"previous":${JSON.stringify(previous)},"results":${page.results.text}}`;
 }

@@ -1,3 +1,4 @@
+import { MAX_SEQ } from './message.entity.js';
 import { BadRequestError, resolvePageWindow, type PageLinks, type PageWindow } from '../../common/src/index.js';
 
 export interface MessageWindowQuery {
@@ -19,7 +20,6 @@ export type MessageWindow =
  * Seqs are PostgreSQL integers: a bound past the largest cannot be sent in a query (a 500 before this clamp), and
  * selects the same messages as the largest (only a thread with 2^31 - 1 messages could tell the difference).
  */
-const MAX_SEQ = 2_147_483_647;
 const seqBound = (value: number): number => Math.min(value, MAX_SEQ);
 
 /** The seqs a request covers, known before the thread is read: the page is read in the same statement as the thread. */

@@ -4,6 +4,9 @@ import type { User } from '../../users/src/user.entity.js';
 
 export const MESSAGE_TEXT_MAX = 4000;
 
+/** The largest seq: seq is a PostgreSQL integer. */
+export const MAX_SEQ = 2_147_483_647;
+
 @Entity({ name: 'messages' })
 @Unique('messages_thread_seq_unique', ['threadId', 'seq'])
 @Unique('messages_sender_client_id_unique', ['senderId', 'clientMessageId'])

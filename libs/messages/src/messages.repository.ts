@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
-import { messageDtoJsonSql, NO_SEQ_LIMIT, type MessageRecord } from './message.mapper.js';
+import { MESSAGE_DTO_SQL_COLUMNS, messageDtoJsonSql, type MessageRecord } from './message.mapper.js';
 import type { BatchStateBefore } from './batch-read-state.js';
-import type { ReadMarker } from './read-flags.js';
+import { isReadByOthersSql, isReadBySql, type ReadMarker } from './read-flags.js';
 
 export interface NewMessage {
   threadId: number;
@@ -187,8 +187,7 @@ export class MessagesRepository {
       `WITH viewer AS (
          SELECT p.last_read_seq, t.last_seq FROM participants p JOIN threads t ON t.id = p.thread_id WHERE p.thread_id = $1 AND p.user_id = $5
        ), page AS (
-         SELECT m.id, m.thread_id, m.seq, m.sender_id, m.text, m.client_message_id, m.created_at, u.username, u.display_name,
-                viewer.last_read_seq AS viewer_read_seq
+         SELECT ${MESSAGE_DTO_SQL_COLUMNS}, viewer.last_read_seq AS viewer_read_seq
            FROM viewer, messages m JOIN users u ON u.id = m.sender_id
           WHERE m.thread_id = $1 AND m.seq > $2 AND m.seq < $3
           ORDER BY m.seq ${backward ? 'DESC' : 'ASC'} LIMIT $4
@@ -198,8 +197,8 @@ export class MessagesRepository {
        SELECT viewer.last_seq AS "threadLastSeq", '[' || coalesce(agg.json, '') || ']' AS json, agg."firstSeq", agg."lastSeq"
          FROM viewer, LATERAL (
            SELECT string_agg(${messageDtoJsonSql('page', {
-             readByMe: 'page.sender_id = $5 OR page.seq <= page.viewer_read_seq',
-             isRead: `coalesce((SELECT min(l.last_read_seq) FROM lowest l WHERE l.user_id <> page.sender_id), ${NO_SEQ_LIMIT}) >= page.seq`,
+             readByMe: isReadBySql('page', '$5', 'page.viewer_read_seq'),
+             isRead: isReadByOthersSql('page', '(SELECT min(l.last_read_seq) FROM lowest l WHERE l.user_id <> page.sender_id)'),
            })}, ',' ORDER BY page.seq) AS json, min(page.seq) AS "firstSeq", max(page.seq) AS "lastSeq"
              FROM page
          ) agg`,
@@ -230,8 +229,8 @@ export class MessagesRepository {
             ORDER BY m.id DESC LIMIT $4 OFFSET $5
          )
          SELECT ${MESSAGE_COLUMNS},
-                (m.sender_id = $1 OR m.seq <= hits.viewer_read_seq) AS "readByMe",
-                coalesce((SELECT min(o.last_read_seq) FROM participants o WHERE o.thread_id = m.thread_id AND o.user_id <> m.sender_id), ${NO_SEQ_LIMIT}) >= m.seq AS "isRead",
+                ${isReadBySql('m', '$1', 'hits.viewer_read_seq')} AS "readByMe",
+                ${isReadByOthersSql('m', '(SELECT min(o.last_read_seq) FROM participants o WHERE o.thread_id = m.thread_id AND o.user_id <> m.sender_id)')} AS "isRead",
                 ts_headline('simple', translate(m.text, $6 || $7, ''), hits.query, 'HighlightAll=true, StartSel=' || $6 || ', StopSel=' || $7) AS marked
            FROM hits JOIN messages m ON m.id = hits.id JOIN users u ON u.id = m.sender_id
           ORDER BY m.id DESC`,

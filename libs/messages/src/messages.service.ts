@@ -16,8 +16,8 @@ import {
 import { ThreadsService } from '../../threads/src/threads.service.js';
 import type { ListMessagesQueryDto, MessageDto, MessageSearchResultDto, SearchMessagesQueryDto, SendMessageDto } from './dto/message.dto.js';
 import { highlightHtml, MATCH_END, MATCH_START } from './search-highlight.js';
-import { MESSAGE_TEXT_MAX } from './message.entity.js';
-import { NO_SEQ_LIMIT, toMessageDto, toMessageDtoWithFlags, type MessageRecord } from './message.mapper.js';
+import { MAX_SEQ, MESSAGE_TEXT_MAX } from './message.entity.js';
+import { toMessageDto, toMessageDtoWithFlags, type MessageRecord } from './message.mapper.js';
 import { messagePageLinks, planMessageRange, withCount } from './message-window.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MessageSendQueue } from './send-queue.js';
@@ -66,7 +66,7 @@ export class MessagesService {
     const found = await this.messages.findPageForParticipantAsJson(threadId, actor.id, {
       direction: range.kind,
       afterSeq: range.afterSeq,
-      beforeSeq: range.kind === 'backward' ? range.beforeSeq : NO_SEQ_LIMIT,
+      beforeSeq: range.kind === 'backward' ? range.beforeSeq : MAX_SEQ,
       limit: range.limit,
     });
     if (!found) throw threadNotFound();

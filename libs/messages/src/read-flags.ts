@@ -1,3 +1,5 @@
+import { MAX_SEQ } from './message.entity.js';
+
 /** A participant's read marker: it has read every message with seq <= lastReadSeq. */
 export interface ReadMarker {
   readonly userId: number;
@@ -30,6 +32,13 @@ export class ReadersIndex {
     return candidate?.lastReadSeq ?? Number.POSITIVE_INFINITY;
   }
 }
+
+/** isReadBy in SQL: `message` is a relation with sender_id and seq, the viewer's id and marker are SQL. */
+export const isReadBySql = (message: string, viewerId: string, viewerMarker: string): string =>
+  `(${message}.sender_id = ${viewerId} OR ${message}.seq <= ${viewerMarker})`;
+
+/** isReadByOthers in SQL, from the lowest marker of everyone but the sender (NULL when nobody else is left). */
+export const isReadByOthersSql = (message: string, lowestOtherMarker: string): string => `(coalesce(${lowestOtherMarker}, ${MAX_SEQ}) >= ${message}.seq)`;
 
 /** The viewer has read a message when it is its own or lies at or before its marker. */
 export function isReadBy(viewer: ReadMarker, message: { seq: number; senderId: number }): boolean {

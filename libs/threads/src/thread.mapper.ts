@@ -1,6 +1,6 @@
-import { isoDateJsonSql, messageDtoJsonSql, NO_SEQ_LIMIT, toMessageDto, type MessageRecord } from '../../messages/src/message.mapper.js';
-import { ReadersIndex } from '../../messages/src/read-flags.js';
-import { toUserDto } from '../../users/src/user.mapper.js';
+import { isoDateJsonSql, MESSAGE_DTO_SQL_COLUMNS, messageDtoJsonSql, toMessageDto, type MessageRecord } from '../../messages/src/message.mapper.js';
+import { isReadByOthersSql, isReadBySql, ReadersIndex } from '../../messages/src/read-flags.js';
+import { toUserDto, userDtoJsonSql } from '../../users/src/user.mapper.js';
 import type { ThreadDto } from './dto/thread.dto.js';
 import type { Participant } from './participant.entity.js';
 import type { Thread } from './thread.entity.js';
@@ -78,8 +78,8 @@ export function toThreadViewsByViewer(
  */
 export function threadDtoJsonSql(viewerId: string): string {
   const lastMessage = messageDtoJsonSql('last', {
-    readByMe: `last.sender_id = ${viewerId} OR last.seq <= viewer.last_read_seq`,
-    isRead: `coalesce(members.others_read, ${NO_SEQ_LIMIT}) >= last.seq`,
+    readByMe: isReadBySql('last', viewerId, 'viewer.last_read_seq'),
+    isRead: isReadByOthersSql('last', 'members.others_read'),
   });
   return `'{"id":' || viewer.thread_id || ',"type":' || to_json(viewer.type) || ',"title":' || coalesce(to_json(viewer.title)::text, 'null')
     || ',"participants":' || members.participants_json
@@ -96,12 +96,11 @@ export function threadDtoJsonSql(viewerId: string): string {
  */
 export const THREAD_DTO_JOINS_SQL = `
   LEFT JOIN LATERAL (
-    SELECT m.id, m.thread_id, m.seq, m.sender_id, m.text, m.client_message_id, m.created_at, u.username, u.display_name
+    SELECT ${MESSAGE_DTO_SQL_COLUMNS}
       FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.thread_id = viewer.thread_id AND m.seq = viewer.last_seq
   ) last ON true
   CROSS JOIN LATERAL (
-    SELECT '[' || string_agg('{"id":' || u.id || ',"username":' || to_json(u.username) || ',"displayName":' || to_json(u.display_name) || '}',
-                             ',' ORDER BY member.joined_at, member.user_id) || ']' AS participants_json,
+    SELECT '[' || string_agg(${userDtoJsonSql('u.id', 'u.username', 'u.display_name')}, ',' ORDER BY member.joined_at, member.user_id) || ']' AS participants_json,
            (array_agg(member.user_id ORDER BY member.joined_at, member.user_id) FILTER (WHERE member.role = 'owner'))[1] AS owner_id,
            min(member.last_read_seq) FILTER (WHERE member.user_id <> last.sender_id) AS others_read
       FROM participants member JOIN users u ON u.id = member.user_id WHERE member.thread_id = viewer.thread_id

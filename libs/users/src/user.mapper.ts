@@ -5,6 +5,10 @@ export function toUserDto(user: { id: number; username: string; displayName: str
   return { id: user.id, username: user.username, displayName: user.displayName };
 }
 
+/** toUserDto in SQL, as compact JSON text, for the lists PostgreSQL serializes (see messageDtoJsonSql). */
+export const userDtoJsonSql = (id: string, username: string, displayName: string): string =>
+  `'{"id":' || ${id} || ',"username":' || to_json(${username}) || ',"displayName":' || to_json(${displayName}) || '}'`;
+
 export function toMeDto(user: { id: number; username: string; displayName: string; isStaff: boolean; email: string | null }): MeDto {
   return { ...toUserDto(user), isStaff: user.isStaff, email: user.email };
 }
