@@ -51,6 +51,14 @@ describe('web inbox', () => {
     await box.press('Enter');
   }
 
+  /** How many times the page's sockets opened from now on have sent `event`. */
+  function countSocketEvents(page: Page, event: string): () => number {
+    let count = 0;
+    const sent = (payload: string | Buffer): string | undefined => /^42\d*\["([^"]+)"/.exec(String(payload))?.[1];
+    page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => void (sent(payload) === event && (count += 1))));
+    return () => count;
+  }
+
   const message = (page: Page, text: string) => page.locator('li.message:not(.pending)', { hasText: text });
   const createThread = (owner: TestUser, others: TestUser[], title?: string): Promise<number> => t.createThread(owner, others, title);
 
@@ -71,6 +79,7 @@ describe('web inbox', () => {
     const threadId = await createThread(alice, [bob]);
     const [alicePage, bobInbox] = await Promise.all([signIn(alice), signIn(bob)]);
     const bobThread = await bobInbox.context().newPage();
+    const readsSent = countSocketEvents(bobThread, 'message:read');
     await openThread(alicePage, threadId);
     await openThread(bobThread, threadId);
 
@@ -86,17 +95,21 @@ describe('web inbox', () => {
     await eventually(async () => expect(await bobInbox.locator('li.thread').first().getAttribute('data-thread-id')).toBe(String(threadId)));
     await screenshot(bobInbox, 'inbox-unread');
 
-    // Resting the pointer on the message reads it; the sender sees ✓✓.
+    // Resting the pointer on the message reads it, once; the sender sees ✓✓.
     await message(bobThread, 'Hello Bob').locator('.text').hover();
     await eventually(async () => expect(await classesOf(message(bobThread, 'Hello Bob'))).not.toContain('unread'));
     await eventually(async () => expect(await message(alicePage, 'Hello Bob').locator('.ticks').first().textContent()).toBe('✓✓'));
     await eventually(async () => expect(await classesOf(inboxItem)).not.toContain('unread'));
 
-    // Mark as unread: the background and the inbox badge come back, in both of Bob's pages.
+    // Mark as unread: the background and the inbox badge come back, in both of Bob's pages, and stay while the
+    // pointer rests where it was (several hover delays).
     await message(bobThread, 'Hello Bob').getByRole('button', { name: 'Mark as unread' }).click();
     await eventually(async () => expect(await classesOf(message(bobThread, 'Hello Bob'))).toContain('unread'));
     await eventually(async () => expect(await classesOf(inboxItem)).toContain('unread'));
     await eventually(async () => expect(await inboxItem.locator('.badge').first().textContent()).toBe('1'));
+    await bobThread.waitForTimeout(2_000);
+    expect(await classesOf(message(bobThread, 'Hello Bob'))).toContain('unread');
+    expect(readsSent()).toBe(1);
 
     // Focusing the reply box reads everything.
     await bobThread.mouse.move(0, 0);
@@ -183,6 +196,12 @@ describe('web inbox', () => {
     const [alice, bob] = await users('alice', 'bob');
     const threadId = await createThread(alice, [bob]);
     const [alicePage, bobPage] = await Promise.all([signIn(alice), signIn(bob)]);
+    // Bob's page learns who he is only after its socket's first hello: that hello must still count as the first, so
+    // that the one after the restart makes the page catch up.
+    await bobPage.route('**/api/v1/users/me/', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.continue();
+    });
     await Promise.all([openThread(alicePage, threadId), openThread(bobPage, threadId)]);
     await sendFromPage(alicePage, 'before the restart');
     await message(bobPage, 'before the restart').first().waitFor({ state: 'visible' });

@@ -4,15 +4,10 @@ import { io } from '/socket.io/socket.io.esm.min.js';
 /** The signed-in user, the header (name, total unread, sign-out) and the live connection every page shares. */
 export async function startShell() {
   // The session cookie authenticates the socket too (same origin).
-  // Connect first, so that no event (and no hello) is missed while the page loads.
+  // Connect first, so that no event (and no hello) is missed while the page loads. Every listener below is attached
+  // before the first await: a hello that arrived while the page was still loading would otherwise be missed, and the
+  // next one (after a reconnect) taken for the first, with no catch-up.
   const socket = io({ transports: ['websocket'] });
-  const me = await api('/api/v1/users/me/');
-  document.getElementById('me').textContent = `Signed in as ${displayName(me)}`;
-  document.getElementById('sign-out').addEventListener('click', async () => {
-    await api('/api/session/', { method: 'DELETE' });
-    location.assign('/login');
-  });
-
   const notice = document.getElementById('connection');
   socket.on('disconnect', (reason) => {
     notice.hidden = false;
@@ -44,6 +39,13 @@ export async function startShell() {
   // A message carries the receiving user's counts right after it (no separate unread frame).
   socket.on('message:new', ({ totalUnread }) => {
     if (typeof totalUnread === 'number') showTotalUnread(totalUnread);
+  });
+
+  const me = await api('/api/v1/users/me/');
+  document.getElementById('me').textContent = `Signed in as ${displayName(me)}`;
+  document.getElementById('sign-out').addEventListener('click', async () => {
+    await api('/api/session/', { method: 'DELETE' });
+    location.assign('/login');
   });
   return { me, socket, onReconnect: (handler) => reconnectHandlers.push(handler) };
 }

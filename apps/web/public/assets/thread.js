@@ -27,18 +27,11 @@ let noOlder = false;
 
 const isMine = (message) => message.sender.id === me.id;
 
-function ticks(message) {
-  if (!isMine(message)) return null;
-  const read = message.isRead;
-  return el('span', { className: `ticks${read ? ' read' : ''}`, 'aria-label': read ? 'read' : 'sent', title: read ? 'Read' : 'Sent' }, read ? '✓✓' : '✓');
-}
-
 function render(message) {
   const mine = isMine(message);
-  const unread = !mine && !message.readByMe;
   const item = el(
     'li',
-    { className: `message${mine ? ' mine' : ''}${unread ? ' unread' : ''}`, dataset: { seq: message.seq, id: message.id }, tabindex: '-1' },
+    { className: `message${mine ? ' mine' : ''}`, dataset: { seq: message.seq, id: message.id }, tabindex: '-1' },
     el(
       'div',
       { className: 'meta' },
@@ -47,20 +40,42 @@ function render(message) {
       el('time', { datetime: message.createdAt }, shortTime(message.createdAt)),
     ),
     el('p', { className: 'text' }, message.text),
-    el('div', { className: 'status' }, ticks(message), mine ? null : el('button', { type: 'button', className: 'link mark-unread' }, 'Mark as unread')),
+    el('div', { className: 'status' }, mine ? el('span', { className: 'ticks' }) : el('button', { type: 'button', className: 'link mark-unread' }, 'Mark as unread')),
   );
   if (!mine) {
+    // Resting the pointer on an unread message reads up to it. Not again while it stays there after "Mark as unread".
     let timer;
+    let markedUnreadHere = false;
     item.addEventListener('mouseenter', () => {
+      if (markedUnreadHere || messages.get(message.seq)?.readByMe) return;
       timer = setTimeout(() => readUpTo(message.id), READ_AFTER_HOVER_MS);
     });
-    item.addEventListener('mouseleave', () => clearTimeout(timer));
+    item.addEventListener('mouseleave', () => {
+      clearTimeout(timer);
+      markedUnreadHere = false;
+    });
     item.querySelector('.mark-unread').addEventListener('click', () => {
       clearTimeout(timer);
+      markedUnreadHere = true;
       markUnread(message.id);
     });
   }
+  showState(item, message);
   return item;
+}
+
+/** Read state and ticks, changed in place: a new element under the pointer would start another hover read. */
+function showState(item, message) {
+  if (!isMine(message)) {
+    item.classList.toggle('unread', !message.readByMe);
+    return;
+  }
+  const read = message.isRead;
+  const ticks = item.querySelector('.ticks');
+  ticks.className = `ticks${read ? ' read' : ''}`;
+  ticks.textContent = read ? '✓✓' : '✓';
+  ticks.setAttribute('aria-label', read ? 'read' : 'sent');
+  ticks.title = read ? 'Read' : 'Sent';
 }
 
 /** Puts a stored message in its place by seq (once), replacing its pending copy if this tab sent it. */
@@ -84,7 +99,10 @@ function place(message) {
 }
 
 function refresh() {
-  for (const message of messages.values()) list.querySelector(`[data-seq="${message.seq}"]`)?.replaceWith(render(message));
+  for (const message of messages.values()) {
+    const item = list.querySelector(`[data-seq="${message.seq}"]`);
+    if (item) showState(item, message);
+  }
 }
 
 /** My marker moved (here or in another tab): others' messages up to it are read, later ones unread. */
@@ -245,5 +263,7 @@ if (lastSeq > 0) {
   const page = await loadPage(`beforeSeq=${lastSeq + 1}&limit=${PAGE}`);
   noOlder = page.next === null;
 }
+// Messages stored after the thread was fetched and before the listeners above were attached.
+await catchUp();
 list.lastElementChild?.scrollIntoView({ block: 'end' });
 document.body.dataset.ready = 'true';
