@@ -192,6 +192,34 @@ describe('web inbox', () => {
     expect(alerted).toBe(false);
   });
 
+  it('loads its pages without a console error or a failed request, the icon included', async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const threadId = await createThread(alice, [bob]);
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (entry) => {
+      if (entry.type() === 'error') problems.push(entry.text());
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+    });
+    const icon = page.waitForResponse((response) => new URL(response.url()).pathname.endsWith('.svg') || response.url().endsWith('/favicon.ico'));
+    await page.goto(`${t.baseUrl}/login`);
+    expect((await icon).status()).toBe(200);
+    await page.getByLabel('Username or email').fill(alice.username);
+    await page.getByLabel('Password').fill(alice.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('body[data-ready="true"]').waitFor();
+    await page.goto(`${t.baseUrl}/people`);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await openThread(page, threadId);
+    const favicon = await t.http().get('/favicon.ico').expect(200);
+    expect(favicon.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    expect(problems).toEqual([]);
+  });
+
   it('shows every message once, in order, after the server restarts while one side sends', async () => {
     const [alice, bob] = await users('alice', 'bob');
     const threadId = await createThread(alice, [bob]);

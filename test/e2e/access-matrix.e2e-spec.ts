@@ -145,7 +145,14 @@ const MATRIX: Record<string, RouteEntry> = {
       { label: 'no such thread', path: () => `/threads/${MAX_ID}`, expected: page() },
     ],
   },
-  'GET /assets/:file': { kind: 'page', cases: [{ label: 'stylesheet', path: () => '/assets/app.css', expected: everyone(200) }] },
+  'GET /assets/:file': {
+    kind: 'page',
+    cases: [
+      { label: 'stylesheet', path: () => '/assets/app.css', expected: everyone(200) },
+      { label: 'icon', path: () => '/assets/favicon.svg', expected: everyone(200) },
+    ],
+  },
+  'GET /favicon.ico': { kind: 'page', cases: [{ label: 'icon', path: () => '/favicon.ico', expected: everyone(200) }] },
 
   // ── Admin panel ─────────────────────────────────────────────────────────────────────────────────────
   // AdminJS is one Express router mounted at /admin, with its own routes and its own session (sign-in form); the

@@ -16,7 +16,9 @@ export const WEB_CONTENT_SECURITY_POLICY =
 // The assets sit beside the sources (apps/web/public); from the build (dist/apps/web/src) that is four levels up.
 const here = dirname(fileURLToPath(import.meta.url));
 const ASSETS_DIR = [resolve(here, '../public/assets'), resolve(here, '../../../../apps/web/public/assets')].find((dir) => existsSync(dir)) as string;
-const ASSET_NAME = /^[a-z-]+\.(js|css)$/;
+const ASSET_NAME = /^[a-z-]+\.(js|css|svg)$/;
+// Browsers ask for /favicon.ico whatever the page links; an SVG answers it (every current browser takes one).
+const FAVICON = 'favicon.svg';
 
 @ApiExcludeController()
 @Public()
@@ -52,6 +54,11 @@ export class WebController {
     res.sendFile(file, { root: ASSETS_DIR, maxAge: 0 }, (error) => {
       if (error && !res.headersSent) res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'No such asset.', code: 'not_found' });
     });
+  }
+
+  @Get('favicon.ico')
+  favicon(@Res() res: Response): void {
+    res.type('image/svg+xml').sendFile(FAVICON, { root: ASSETS_DIR, maxAge: '1d' });
   }
 
   /** A page for signed-in users; without a live session cookie, the sign-in page. */
