@@ -40,7 +40,11 @@ function render(message) {
       el('time', { datetime: message.createdAt }, shortTime(message.createdAt)),
     ),
     el('p', { className: 'text' }, message.text),
-    el('div', { className: 'status' }, mine ? el('span', { className: 'ticks' }) : el('button', { type: 'button', className: 'link mark-unread' }, 'Mark as unread')),
+    el(
+      'div',
+      { className: 'status' },
+      mine ? el('span', { className: 'ticks' }) : el('button', { type: 'button', className: 'link mark-unread' }, 'Mark as unread'),
+    ),
   );
   if (!mine) {
     // Resting the pointer on an unread message reads up to it. Not again while it stays there after "Mark as unread".
