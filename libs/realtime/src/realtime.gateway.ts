@@ -24,7 +24,7 @@ import { ReadStatusService } from '../../read-status/src/read-status.service.js'
 import { ThreadsRepository } from '../../threads/src/threads.repository.js';
 import { toUserDto } from '../../users/src/user.mapper.js';
 import { UsersService } from '../../users/src/users.service.js';
-import { MessageMarkerEventDto, SendMessageEventDto, ThreadEventDto, TypingEventDto } from './dto/socket-events.dto.js';
+import { EditMessageEventDto, MessageEventDto, MessageMarkerEventDto, SendMessageEventDto, ThreadEventDto, TypingEventDto } from './dto/socket-events.dto.js';
 import { LiveUpdatesService, type LiveEmit, type WireMessageCreated } from './live-updates.service.js';
 import { RedisLink } from './redis-link.js';
 import { AppConfig } from '../../config/src/index.js';
@@ -178,6 +178,21 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async sendMessage(@ConnectedSocket() socket: Socket, @Payload() body: SendMessageEventDto): Promise<{ ok: true; message: MessageDto }> {
     const { message } = await this.messages.send(session(socket).actor, body.threadId, { text: body.text, clientMessageId: body.clientMessageId });
     return { ok: true, message };
+  }
+
+  /** The same rules and answers as PATCH /api/v1/messages/{id}/; counted with sends (message writes). */
+  @SubscribeMessage('message:edit')
+  @RateLimit('messageSend')
+  async editMessage(@ConnectedSocket() socket: Socket, @Payload() body: EditMessageEventDto): Promise<{ ok: true; message: MessageDto }> {
+    return { ok: true, message: await this.messages.edit(session(socket).actor, body.messageId, { text: body.text }) };
+  }
+
+  /** The same rules as DELETE /api/v1/messages/{id}/: `{ok: true}` also when it was deleted already. */
+  @SubscribeMessage('message:delete')
+  @RateLimit('messageSend')
+  async deleteMessage(@ConnectedSocket() socket: Socket, @Payload() body: MessageEventDto): Promise<{ ok: true }> {
+    await this.messages.delete(session(socket).actor, body.messageId);
+    return { ok: true };
   }
 
   @SubscribeMessage('message:read')
