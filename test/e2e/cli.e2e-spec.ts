@@ -1,21 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../support/ports.js';
 import { runCli } from '../../apps/cli/src/cli.js';
+import { capture } from '../support/cli-run.js';
 import { connectLive, type LiveClient } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
-
-interface Captured {
-  out: string[];
-  err: string[];
-  io: { out: (line: string) => void; err: (line: string) => void; signal?: AbortSignal; env: Record<string, string | undefined> };
-}
-
-/** An io for runCli that records the lines; no environment, so PARLEY_URL / PARLEY_PASSWORD of the shell do not leak in. */
-const capture = (signal?: AbortSignal): Captured => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: (line) => out.push(line), err: (line) => err.push(line), signal, env: {} } };
-};
 
 /** Waits until some recorded line matches. */
 async function waitForLine(lines: string[], pattern: RegExp, timeoutMs = 10_000): Promise<string> {

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { otherMembers, printable, threadName } from './format.js';
 import { ParleyHttpError, type Message, type ParleySession, type Thread, type User } from './parley-client.js';
 
 export interface ListenOutput {
@@ -25,28 +26,7 @@ const MAX_REFUSALS = 4;
 /** Threads read at start to name users and threads, and to know the last seq of each (catch-up). */
 const THREAD_PAGES_AT_START = 5;
 
-// Control characters and bidirectional overrides in someone else's text must not drive the terminal.
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/** A server-provided string made safe for one terminal line: newlines shown as ⏎, other controls escaped. */
-export function printable(text: string): string {
-  return text.replace(UNSAFE, (c) => {
-    if (c === '\n') return ' ⏎ ';
-    if (c === '\t') return ' ';
-    if (c === '\r') return '';
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
-}
-
 const clock = (date: Date): string => date.toTimeString().slice(0, 8);
-
-/** The usernames of a thread's members other than `meId`, alphabetical: an untitled group goes by them, the same every time. */
-const otherMembers = (thread: Thread, meId: number | undefined): string[] =>
-  (thread.participants ?? [])
-    .filter((user) => user.id !== meId)
-    .map((user) => printable(user.username))
-    .sort((a, b) => a.localeCompare(b));
 
 /** Loose readers for event payloads: the server is trusted to send the contract, but a CLI should not crash on surprises. */
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
@@ -351,13 +331,7 @@ export class Listener {
   /** "[#3 with davidjones]" for a direct thread, '[#5 "Hiring team"]' for a group, "[#6 group: marybrown, sarahjohnson]" untitled. */
   private threadLabel(threadId: number): string {
     const thread = this.threads.get(threadId);
-    if (!thread) return `[#${threadId}]`;
-    if (thread.type === 'group') {
-      if (thread.title) return `[#${threadId} "${printable(thread.title)}"]`;
-      return `[#${threadId} group: ${otherMembers(thread, this.me?.id).join(', ') || 'just you'}]`;
-    }
-    const other = thread.participants.find((user) => user.id !== this.me?.id);
-    return `[#${threadId} with ${other ? printable(other.username) : '?'}]`;
+    return thread ? `[#${threadId} ${threadName(thread, this.me?.id)}]` : `[#${threadId}]`;
   }
 
   /** The label of a thread, looking it up first when it is not known yet. */
