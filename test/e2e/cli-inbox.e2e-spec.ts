@@ -230,7 +230,6 @@ describe('the parley CLI: threads, history, read state, search, users', () => {
       [['delete', ...nowhere, '--message', 'abc'], '--message must be a message id (a positive whole number), not "abc"'],
       [['delete', ...nowhere], 'delete needs --message <id>'],
       [['users', '--url', 'http://127.0.0.1:9', '--as', 'a'], 'users needs --password <password> (or PARLEY_PASSWORD in the environment)'],
-      [['listen', ...nowhere, '--json'], 'listen prints readable lines only (no --json yet)'],
     ];
     for (const [argv, problem] of cases) {
       const run = await cli(argv);

@@ -179,6 +179,36 @@ describe('the parley CLI', () => {
     expect(listening.out.filter((l) => l.includes('ping from erin'))).toHaveLength(1);
   });
 
+  it('send --json prints the stored Message; listen --json prints one event a line, each message once', async () => {
+    const [kim, lee] = await Promise.all([t.createUser('cli_kim'), t.createUser('cli_lee')]);
+    const thread = await t.createThread(lee, [kim]);
+    // Already there when the listener starts: not an event.
+    await t.http().post(`/api/v1/threads/${thread}/messages/`).set('Authorization', lee.auth).send({ text: 'before you came' }).expect(201);
+    const controller = new AbortController();
+    const listening = capture(controller.signal);
+    const done = runCli(['listen', ...as(kim), '--json'], listening.io);
+    const events = (): { event: string; data: Record<string, unknown>; fetched?: boolean }[] => listening.out.map((line) => JSON.parse(line));
+    await waitForLine(listening.out, /"event":"hello"/);
+    expect(events()[0]).toMatchObject({ event: 'hello', data: { user: { username: 'cli_kim' }, totalUnread: 1 } });
+
+    const sent = capture();
+    expect(await runCli(['send', ...as(lee), '--thread', String(thread), '--json', 'live one'], sent.io)).toBe(0);
+    const message = JSON.parse(sent.out.join('\n'));
+    expect(message).toMatchObject({ threadId: thread, seq: 2, text: 'live one', sender: { id: lee.id }, clientMessageId: expect.any(String) });
+    await waitForLine(listening.out, /"text":"live one"/);
+    await t.http().post(`/api/v1/threads/${thread}/read/`).set('Authorization', lee.auth).send({}).expect(200);
+    await t.http().post(`/api/v1/threads/${thread}/read/`).set('Authorization', kim.auth).send({}).expect(200);
+    await waitForLine(listening.out, new RegExp(`"event":"read","data":\\{"threadId":${thread},"userId":${kim.id}`));
+    controller.abort();
+    expect(await done).toBe(0);
+
+    const news = events().filter((e) => e.event === 'message:new');
+    // The frame as the server sent it to kim: its read flags, its counts.
+    expect(news).toEqual([
+      { event: 'message:new', data: { message: { ...message, readByMe: false }, unreadCount: 2, totalUnread: 2, readByAllSeq: expect.any(Number) } },
+    ]);
+  });
+
   it('listen names an untitled group by its members', async () => {
     const [gwen, hal, ivy] = await Promise.all([t.createUser('cli_gwen'), t.createUser('cli_hal'), t.createUser('cli_ivy')]);
     const controller = new AbortController();

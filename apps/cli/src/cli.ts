@@ -93,7 +93,7 @@ const COMMANDS: Record<string, Command> = {
   },
   listen: {
     synopsis: [`listen ${SIGN_IN}`],
-    summary: 'print live events (new messages, reads, typing, presence, threads) until Ctrl-C',
+    summary: 'print live events (new, edited and deleted messages, reads, typing, presence, threads) until Ctrl-C; --json: one event a line',
     options: {},
     run: listen,
   },
@@ -289,13 +289,12 @@ async function listen(context: Context): Promise<number> {
   const { io } = context;
   const url = baseUrl(context);
   const { username, password } = credentials(context, 'listen');
-  if (context.values.json) throw new UsageError('listen prints readable lines only (no --json yet)');
   if (context.words.length > 0) throw new UsageError(`listen takes no text, got "${context.words.join(' ')}"`);
 
   const client = new ParleyClient(url, { signal: io.signal });
   const session = await signIn(client, username, password);
   io.err(`listening as ${username} on ${url} (Ctrl-C to stop)`);
-  await new Listener(session, io).run();
+  await new Listener(session, { ...io, json: context.values.json }).run();
   io.err('stopped');
   return EXIT_OK;
 }

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { otherMembers, printable, threadName } from './format.js';
+import { messageBody, otherMembers, printable, threadName } from './format.js';
 import { ParleyHttpError, type Message, type ParleySession, type Thread, type User } from './parley-client.js';
 
 export interface ListenOutput {
@@ -8,6 +8,8 @@ export interface ListenOutput {
   /** Connection status and problems. */
   err: (line: string) => void;
   signal?: AbortSignal;
+  /** One JSON object per event and line (`{"event", "data"}`), for scripts, instead of readable lines. */
+  json?: boolean;
 }
 
 /** What a fatal problem while listening is reported as; the CLI turns it into its message and exit code. */
@@ -160,15 +162,22 @@ export class Listener {
           this.users.set(user.id, user.username);
         }
         const unread = num(payload.totalUnread);
-        this.output.out(
-          `${clock(new Date())} ${again ? 'reconnected' : 'connected'} as ${this.me ? printable(this.me.username) : '?'}${unread === undefined ? '' : ` (${unread} unread)`}`,
-        );
+        if (this.output.json) this.output.out(JSON.stringify({ event: 'hello', data }));
+        else
+          this.output.out(
+            `${clock(new Date())} ${again ? 'reconnected' : 'connected'} as ${this.me ? printable(this.me.username) : '?'}${unread === undefined ? '' : ` (${unread} unread)`}`,
+          );
         await this.catchUp(again);
       });
     });
 
     socket.onAny((event: string, data: unknown) => {
       if (this.done) return;
+      // In JSON, every event as it came; only message:new goes through the once-per-seq check below.
+      if (this.output.json && event !== 'message:new' && event !== 'hello' && event !== 'auth:expired') {
+        this.enqueue(() => this.output.out(JSON.stringify({ event, data })));
+        return;
+      }
       switch (event) {
         case 'hello':
         case 'auth:expired':
@@ -177,14 +186,17 @@ export class Listener {
           const payload = obj(data);
           const message = obj(payload.message) as unknown as Message;
           this.enqueue(async () => {
-            const printed = await this.onMessage(message, false);
+            const printed = await this.onMessage(message, false, data);
             // The frame carries my counts right after the message (a send causes no separate unread event).
-            if (printed && message.sender?.id !== this.me?.id && num(payload.unreadCount) !== undefined) {
+            if (printed && !this.output.json && message.sender?.id !== this.me?.id && num(payload.unreadCount) !== undefined) {
               this.onUnread({ threadId: message.threadId, unreadCount: payload.unreadCount, totalUnread: payload.totalUnread });
             }
           });
           return;
         }
+        case 'message:updated':
+          this.enqueue(() => this.onUpdated(obj(obj(data).message) as unknown as Message));
+          return;
         case 'read':
           this.enqueue(() => this.onRead(obj(data)));
           return;
@@ -251,20 +263,34 @@ export class Listener {
     }
   }
 
-  /** Prints a message once; answers whether it was new. */
-  private async onMessage(message: Message, missed: boolean): Promise<boolean> {
+  /** Prints a message once; answers whether it was new. `frame` is the live event's payload (none for a fetched one). */
+  private async onMessage(message: Message, missed: boolean, frame?: unknown): Promise<boolean> {
     if (typeof message.threadId !== 'number' || typeof message.seq !== 'number') return false;
     // Live delivery and catch-up can both bring a message: print each seq once.
     if (message.seq <= (this.lastSeq.get(message.threadId) ?? 0)) return false;
     this.lastSeq.set(message.threadId, message.seq);
     if (message.sender) this.users.set(message.sender.id, message.sender.username);
+    if (this.output.json) {
+      // A message fetched from the history (catching up) has no live frame: the same event shape, marked as fetched.
+      this.output.out(JSON.stringify(frame === undefined ? { event: 'message:new', data: { message }, fetched: true } : { event: 'message:new', data: frame }));
+      return true;
+    }
     const label = await this.labelFor(message.threadId);
     const at = new Date(message.createdAt);
     const sender = message.sender ? printable(message.sender.username) : '?';
     this.output.out(
-      `${clock(Number.isNaN(at.getTime()) ? new Date() : at)} ${label} ${sender}: ${printable(String(message.text))}${missed ? ' (missed while offline)' : ''}`,
+      `${clock(Number.isNaN(at.getTime()) ? new Date() : at)} ${label} ${sender}: ${messageBody(message)}${missed ? ' (missed while offline)' : ''}`,
     );
     return true;
+  }
+
+  /** An edit or a delete (by its sender or a moderator): the message as it is now. */
+  private async onUpdated(message: Message): Promise<void> {
+    if (typeof message.threadId !== 'number' || typeof message.seq !== 'number') return;
+    const label = await this.labelFor(message.threadId);
+    const sender = message.sender ? printable(message.sender.username) : '?';
+    const change = message.deletedAt ? `deleted seq ${message.seq}` : `edited seq ${message.seq}: ${printable(String(message.text))}`;
+    this.output.out(`${clock(new Date())} ${label} ${sender} ${change}`);
   }
 
   private async onRead(data: Record<string, unknown>): Promise<void> {
