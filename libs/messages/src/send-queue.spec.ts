@@ -19,7 +19,16 @@ class ControlledRepository {
         const seq = (this.lastSeq.get(message.threadId) ?? 0) + 1;
         this.lastSeq.set(message.threadId, seq);
         return {
-          record: { ...message, id: this.nextId++, seq, createdAt: new Date(), sender: { id: message.senderId, username: 'u', displayName: 'U' } },
+          record: {
+            ...message,
+            id: this.nextId++,
+            seq,
+            createdAt: new Date(),
+            editedAt: null,
+            deletedAt: null,
+            revision: 0,
+            sender: { id: message.senderId, username: 'u', displayName: 'U' },
+          },
           previousAt: null,
         };
       }),
