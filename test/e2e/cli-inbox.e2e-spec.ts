@@ -202,6 +202,56 @@ describe('the parley CLI: threads, history, read state, search, users', () => {
     expect(page.out.at(-1)).toMatch(/^1–1 of \d+ users matching "inbox_"; next page: --offset 1$/);
   });
 
+  it('edit and delete change your own messages; history, threads and search show the edit and the tombstone', async () => {
+    const [fay, gil] = await Promise.all([t.createUser('inbox_fay'), t.createUser('inbox_gil')]);
+    const thread = await t.createThread(fay, [gil]);
+    const first = await say(fay, thread, 'meet at noon');
+    const second = await say(fay, thread, 'bring the tickets');
+
+    const edited = await cli(['edit', ...as(fay), '--message', String(first), 'meet', 'at', 'one']);
+    expect(edited).toEqual({ code: 0, err: [], out: [`edited message ${first} (thread #${thread}, seq 1): meet at one (edited)`] });
+    const editedJson = await cli(['edit', ...as(fay), '--message', String(first), '--json', 'meet at two']);
+    expect(jsonOf(editedJson)).toMatchObject({ id: first, threadId: thread, seq: 1, text: 'meet at two', editedAt: expect.any(String), deletedAt: null });
+
+    const removed = await cli(['delete', ...as(fay), '--message', String(second)]);
+    expect(removed).toEqual({ code: 0, err: [], out: [`deleted message ${second} (it stays in the thread as a tombstone)`] });
+    // Deleting it again succeeds too, as the API answers.
+    expect(jsonOf(await cli(['delete', ...as(fay), '--message', String(second), '--json']))).toEqual({ messageId: second, deleted: true });
+
+    const history = await cli(['history', ...as(gil), '--thread', String(thread)]);
+    expect(history.out).toEqual([
+      expect.stringMatching(new RegExp(`^1  ${TIME}  inbox_fay  meet at two \\(edited\\)$`)),
+      expect.stringMatching(new RegExp(`^2  ${TIME}  inbox_fay  \\(message deleted\\)$`)),
+      `thread #${thread}: seq 1–2`,
+    ]);
+    const historyJson = jsonOf(await cli(['history', ...as(gil), '--thread', String(thread), '--json'])) as { results: unknown[] };
+    expect(historyJson.results[1]).toMatchObject({ id: second, seq: 2, text: '', deletedAt: expect.any(String) });
+    const threadsList = await cli(['threads', ...as(gil)]);
+    expect(threadsList.out[1]).toMatch(new RegExp(`^#${thread} +with inbox_fay +2 +${TIME} +inbox_fay: \\(message deleted\\)$`));
+    expect((await cli(['search', ...as(gil), 'tickets'])).out).toEqual(['no matching messages']);
+    expect((await cli(['search', ...as(gil), 'two'])).out[0]).toMatch(/inbox_fay: meet at \*two\* \(edited\)$/);
+
+    // Only the sender: another participant is refused with the API's 403, an outsider and a missing id get its 404.
+    for (const [user, id, status, code, message] of [
+      [gil, first, 403, 'not_message_sender', 'Only its sender can edit or delete a message.'],
+      [carol, first, 404, 'message_not_found', 'Message not found.'],
+      [fay, 987654, 404, 'message_not_found', 'Message not found.'],
+      [fay, second, 409, 'message_deleted', 'This message was deleted; it cannot be edited.'],
+    ] as const) {
+      const run = await cli(['edit', ...as(user), '--message', String(id), 'hijacked']);
+      expect(run).toEqual({ code: 1, out: [], err: [`Parley refused the request (HTTP ${status} ${code}): ${message}`] });
+    }
+    const refusedDelete = await cli(['delete', ...as(gil), '--message', String(first), '--json']);
+    expect(refusedDelete.code).toBe(1);
+    expect(JSON.parse(refusedDelete.err.join('\n'))).toMatchObject({ statusCode: 403, code: 'not_message_sender' });
+    const tooLong = await cli(['edit', ...as(fay), '--message', String(first), 'x'.repeat(4001)]);
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.err[0]).toMatch(/^Parley refused the request \(HTTP 400 validation_failed\): .*4000/);
+    // Nothing refused changed the message.
+    const after = (await api(fay, `/api/v1/threads/${thread}/messages/`)) as { results: { text: string }[] };
+    expect(after.results.map((m) => m.text)).toEqual(['meet at two', '']);
+  });
+
   it('explains each command with --help, and answers bad arguments with the usage and exit code 2 before any request', async () => {
     const help = await cli(['history', '--help']);
     expect(help).toMatchObject({ code: 0, err: [] });
