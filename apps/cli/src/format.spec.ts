@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeEntities, emphasis, messageBody, renderHighlight, shortTime, table, truncate } from './format.js';
+import { decodeEntities, emphasis, messageBody, renderHighlight, shortTime, table, truncate, userTable } from './format.js';
 
 describe('readable output', () => {
   it('shows a time as short as is still clear, in the local zone', () => {
@@ -36,5 +36,18 @@ describe('readable output', () => {
     expect(renderHighlight('<mark>hi</mark>', emphasis(true))).toBe('\u001b[1mhi\u001b[22m');
     // An escape sequence written in the message as a character reference is still someone else's text.
     expect(renderHighlight('&#27;[31m<mark>red</mark>', emphasis(false))).toBe('\\u001b[31m*red*');
+  });
+
+  it('lists users with an online column when the API says who is online', () => {
+    const bob = { id: 2, username: 'bob', displayName: 'Bob Baker' };
+    const carol = { id: 3, username: 'carolyn', displayName: 'Carol' };
+    expect(userTable([bob, carol])).toEqual(['USERNAME  NAME', 'bob       Bob Baker', 'carolyn   Carol']);
+    expect(
+      userTable([
+        { ...bob, online: true },
+        { ...carol, online: false },
+      ]),
+    ).toEqual(['USERNAME  NAME       STATUS', 'bob       Bob Baker  online', 'carolyn   Carol      offline']);
+    expect(userTable([])).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Message, Thread } from './parley-client.js';
+import type { Message, Thread, User } from './parley-client.js';
 
 /** Readable output for people: terminal-safe text, short local dates, aligned columns. No I/O here. */
 
@@ -116,4 +116,15 @@ export function renderHighlight(html: string, emphasise: (text: string) => strin
     line += marked ? emphasise(text) : text;
   }
   return line;
+}
+
+/** Users as aligned columns under a header (nothing for none), with a status column when the server says who is online. */
+export function userTable(users: User[]): string[] {
+  if (users.length === 0) return [];
+  const withStatus = users.some((user) => typeof user.online === 'boolean');
+  const status = (user: User): string[] => (withStatus ? [user.online ? 'online' : 'offline'] : []);
+  return table([
+    ['USERNAME', 'NAME', ...(withStatus ? ['STATUS'] : [])],
+    ...users.map((user) => [printable(user.username), printable(user.displayName), ...status(user)]),
+  ]);
 }

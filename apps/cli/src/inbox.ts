@@ -1,6 +1,6 @@
 import { CliFailure, openSession, printJson, requiredNumber, UsageError, wholeNumber, type Context } from './context.js';
-import { emphasis, messageBody, printable, renderHighlight, shortTime, table, threadName, truncate } from './format.js';
-import type { Message, Page, ReadState, Thread, User } from './parley-client.js';
+import { emphasis, messageBody, printable, renderHighlight, shortTime, table, threadName, truncate, userTable } from './format.js';
+import type { Message, Page, ReadState, Thread } from './parley-client.js';
 
 /** The commands that read and change the inbox: each one request or two, then the API's objects (--json) or readable lines. */
 
@@ -187,11 +187,7 @@ export async function users(context: Context): Promise<number> {
     printJson(context, page);
     return EXIT_OK;
   }
-  // The status column only when the server tells who is online.
-  const withStatus = page.results.some((user) => typeof user.online === 'boolean');
-  const status = (user: User): string[] => (withStatus ? [user.online ? 'online' : 'offline'] : []);
-  const rows = page.results.map((user) => [printable(user.username), printable(user.displayName), ...status(user)]);
-  if (rows.length > 0) for (const line of table([['USERNAME', 'NAME', ...(withStatus ? ['STATUS'] : [])], ...rows])) context.io.out(line);
+  for (const line of userTable(page.results)) context.io.out(line);
   context.io.out(offsetFooter(page, window.offset ?? 0, text ? `users matching "${printable(text)}"` : 'users'));
   return EXIT_OK;
 }
