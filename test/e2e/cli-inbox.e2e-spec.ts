@@ -194,7 +194,7 @@ describe('the parley CLI: threads, history, read state, search, users', () => {
     expect(run.out.at(-1)).toMatch(/^\d+ users matching "inbox_"$/);
 
     const byName = await cli(['users', ...as(alice), 'Carol', 'Cole']);
-    expect(byName.out).toEqual([expect.stringMatching(/^USERNAME +NAME/), expect.stringMatching(/^inbox_carol +Carol Cole/), '1 users matching "Carol Cole"']);
+    expect(byName.out).toEqual([expect.stringMatching(/^USERNAME +NAME/), expect.stringMatching(/^inbox_carol +Carol Cole/), '1 user matching "Carol Cole"']);
 
     const json = await cli(['users', ...as(alice), '--limit', '1', '--offset', '1', '--json']);
     expect(jsonOf(json)).toEqual(await api(alice, '/api/v1/users/?limit=1&offset=1'));

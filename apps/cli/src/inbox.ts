@@ -13,11 +13,12 @@ function noWords(context: Context, command: string): void {
 }
 
 /** "3 threads" when the page holds them all, else which ones it shows and the option for the next page. */
-function offsetFooter(page: Page<unknown>, offset: number, noun: string): string {
-  if (page.results.length === 0) return page.count === 0 ? `no ${noun}` : `no ${noun} at offset ${offset} (${page.count} in all)`;
-  if (page.results.length === page.count) return `${page.count} ${noun}`;
+function offsetFooter(page: Page<unknown>, offset: number, noun: [one: string, many: string]): string {
+  const of = (count: number): string => `${count} ${count === 1 ? noun[0] : noun[1]}`;
+  if (page.results.length === 0) return page.count === 0 ? `no ${noun[1]}` : `no ${noun[1]} at offset ${offset} (${of(page.count)} in all)`;
+  if (page.results.length === page.count) return of(page.count);
   const last = offset + page.results.length;
-  return `${offset + 1}–${last} of ${page.count} ${noun}${page.next ? `; next page: --offset ${last}` : ''}`;
+  return `${offset + 1}–${last} of ${of(page.count)}${page.next ? `; next page: --offset ${last}` : ''}`;
 }
 
 function pageWindow(context: Context): { limit?: number; offset?: number } {
@@ -46,7 +47,7 @@ export async function threads(context: Context): Promise<number> {
     ];
   });
   if (rows.length > 0) for (const line of table([['THREAD', 'NAME', 'UNREAD', 'LAST', 'MESSAGE'], ...rows], [2])) context.io.out(line);
-  context.io.out(offsetFooter(page, window.offset ?? 0, 'threads'));
+  context.io.out(offsetFooter(page, window.offset ?? 0, ['thread', 'threads']));
   return EXIT_OK;
 }
 
@@ -174,7 +175,7 @@ export async function search(context: Context): Promise<number> {
     });
     for (const line of table(rows)) context.io.out(line);
   }
-  context.io.out(offsetFooter(page, window.offset ?? 0, 'matching messages'));
+  context.io.out(offsetFooter(page, window.offset ?? 0, ['matching message', 'matching messages']));
   return EXIT_OK;
 }
 
@@ -188,6 +189,8 @@ export async function users(context: Context): Promise<number> {
     return EXIT_OK;
   }
   for (const line of userTable(page.results)) context.io.out(line);
-  context.io.out(offsetFooter(page, window.offset ?? 0, text ? `users matching "${printable(text)}"` : 'users'));
+  context.io.out(
+    offsetFooter(page, window.offset ?? 0, text ? [`user matching "${printable(text)}"`, `users matching "${printable(text)}"`] : ['user', 'users']),
+  );
   return EXIT_OK;
 }
