@@ -209,6 +209,38 @@ describe('the parley CLI', () => {
     ]);
   });
 
+  it('listen shows edits and deletes as they happen, readable and as JSON', async () => {
+    const [mia, ned] = await Promise.all([t.createUser('cli_mia'), t.createUser('cli_ned')]);
+    const thread = await t.createThread(ned, [mia]);
+    const controller = new AbortController();
+    const readable = capture(controller.signal);
+    const json = capture(controller.signal);
+    const done = [runCli(['listen', ...as(mia)], readable.io), runCli(['listen', ...as(mia), '--json'], json.io)];
+    await waitForLine(readable.out, /connected as cli_mia/);
+    await waitForLine(json.out, /"event":"hello"/);
+
+    const sent = capture();
+    expect(await runCli(['send', ...as(ned), '--thread', String(thread), '--json', 'see you at 5'], sent.io)).toBe(0);
+    const messageId = JSON.parse(sent.out.join('\n')).id as number;
+    await waitForLine(readable.out, /cli_ned: see you at 5$/);
+    expect(await runCli(['edit', ...as(ned), '--message', String(messageId), 'see you at 6'], capture().io)).toBe(0);
+    await waitForLine(readable.out, new RegExp(`\\[#${thread} with cli_ned\\] cli_ned edited seq 1: see you at 6$`));
+    expect(await runCli(['delete', ...as(ned), '--message', String(messageId)], capture().io)).toBe(0);
+    await waitForLine(readable.out, new RegExp(`\\[#${thread} with cli_ned\\] cli_ned deleted seq 1$`));
+    await waitForLine(json.out, /"event":"message:updated".*"deletedAt":"/);
+    controller.abort();
+    expect(await Promise.all(done)).toEqual([0, 0]);
+
+    const updates = json.out.map((line) => JSON.parse(line)).filter((e: { event: string }) => e.event === 'message:updated');
+    expect(updates).toEqual([
+      {
+        event: 'message:updated',
+        data: { message: expect.objectContaining({ id: messageId, text: 'see you at 6', editedAt: expect.any(String), deletedAt: null }) },
+      },
+      { event: 'message:updated', data: { message: expect.objectContaining({ id: messageId, text: '', deletedAt: expect.any(String) }) } },
+    ]);
+  });
+
   it('listen names an untitled group by its members', async () => {
     const [gwen, hal, ivy] = await Promise.all([t.createUser('cli_gwen'), t.createUser('cli_hal'), t.createUser('cli_ivy')]);
     const controller = new AbortController();
