@@ -127,6 +127,7 @@ describe('the parley CLI', () => {
     const cases: string[][] = [
       [],
       ['frobnicate'],
+      ['toString'],
       ['send', '--bogus'],
       ['send', '--as', 'a', '--password', 'b', 'no target'],
       ['send', '--as', 'a', '--password', 'b', '--to', 'c', '--thread', '1', 'both'],

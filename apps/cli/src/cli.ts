@@ -167,6 +167,9 @@ const EXIT_INTERRUPTED = 130;
 
 const COMMON: OptionName[] = ['url', 'as', 'password', 'json', 'help'];
 
+/** Own keys only: "toString" or "constructor" are not commands. */
+const commandNamed = (name: string | undefined): Command | undefined => (name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined);
+
 /** Runs one command; resolves with the process exit code. Never throws for expected failures, never prints a stack. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const env = io.env ?? process.env;
@@ -178,9 +181,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return usageError(io, error instanceof Error ? error.message : String(error), USAGE);
   }
   const [name, ...words] = positionals;
-  const command = name === undefined ? undefined : COMMANDS[name];
+  const command = commandNamed(name);
   if (name === 'help' || (values.help && command === undefined)) {
-    const about = words[0] === undefined ? undefined : COMMANDS[words[0]];
+    const about = commandNamed(words[0]);
     for (const line of about && words[0] ? commandUsage(words[0], about) : USAGE) io.out(line);
     return EXIT_OK;
   }
