@@ -1,21 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../support/ports.js';
 import { runCli } from '../../apps/cli/src/cli.js';
+import { capture } from '../support/cli-run.js';
 import { connectLive, type LiveClient } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
-
-interface Captured {
-  out: string[];
-  err: string[];
-  io: { out: (line: string) => void; err: (line: string) => void; signal?: AbortSignal; env: Record<string, string | undefined> };
-}
-
-/** An io for runCli that records the lines; no environment, so PARLEY_URL / PARLEY_PASSWORD of the shell do not leak in. */
-const capture = (signal?: AbortSignal): Captured => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: (line) => out.push(line), err: (line) => err.push(line), signal, env: {} } };
-};
 
 /** Waits until some recorded line matches. */
 async function waitForLine(lines: string[], pattern: RegExp, timeoutMs = 10_000): Promise<string> {
@@ -139,6 +127,7 @@ describe('the parley CLI', () => {
     const cases: string[][] = [
       [],
       ['frobnicate'],
+      ['toString'],
       ['send', '--bogus'],
       ['send', '--as', 'a', '--password', 'b', 'no target'],
       ['send', '--as', 'a', '--password', 'b', '--to', 'c', '--thread', '1', 'both'],
@@ -189,6 +178,68 @@ describe('the parley CLI', () => {
     expect(await done).toBe(0);
     expect(listening.err.at(-1)).toBe('stopped');
     expect(listening.out.filter((l) => l.includes('ping from erin'))).toHaveLength(1);
+  });
+
+  it('send --json prints the stored Message; listen --json prints one event a line, each message once', async () => {
+    const [kim, lee] = await Promise.all([t.createUser('cli_kim'), t.createUser('cli_lee')]);
+    const thread = await t.createThread(lee, [kim]);
+    // Already there when the listener starts: not an event.
+    await t.http().post(`/api/v1/threads/${thread}/messages/`).set('Authorization', lee.auth).send({ text: 'before you came' }).expect(201);
+    const controller = new AbortController();
+    const listening = capture(controller.signal);
+    const done = runCli(['listen', ...as(kim), '--json'], listening.io);
+    const events = (): { event: string; data: Record<string, unknown>; fetched?: boolean }[] => listening.out.map((line) => JSON.parse(line));
+    await waitForLine(listening.out, /"event":"hello"/);
+    expect(events()[0]).toMatchObject({ event: 'hello', data: { user: { username: 'cli_kim' }, totalUnread: 1 } });
+
+    const sent = capture();
+    expect(await runCli(['send', ...as(lee), '--thread', String(thread), '--json', 'live one'], sent.io)).toBe(0);
+    const message = JSON.parse(sent.out.join('\n'));
+    expect(message).toMatchObject({ threadId: thread, seq: 2, text: 'live one', sender: { id: lee.id }, clientMessageId: expect.any(String) });
+    await waitForLine(listening.out, /"text":"live one"/);
+    await t.http().post(`/api/v1/threads/${thread}/read/`).set('Authorization', lee.auth).send({}).expect(200);
+    await t.http().post(`/api/v1/threads/${thread}/read/`).set('Authorization', kim.auth).send({}).expect(200);
+    await waitForLine(listening.out, new RegExp(`"event":"read","data":\\{"threadId":${thread},"userId":${kim.id}`));
+    controller.abort();
+    expect(await done).toBe(0);
+
+    const news = events().filter((e) => e.event === 'message:new');
+    // The frame as the server sent it to kim: its read flags, its counts.
+    expect(news).toEqual([
+      { event: 'message:new', data: { message: { ...message, readByMe: false }, unreadCount: 2, totalUnread: 2, readByAllSeq: expect.any(Number) } },
+    ]);
+  });
+
+  it('listen shows edits and deletes as they happen, readable and as JSON', async () => {
+    const [mia, ned] = await Promise.all([t.createUser('cli_mia'), t.createUser('cli_ned')]);
+    const thread = await t.createThread(ned, [mia]);
+    const controller = new AbortController();
+    const readable = capture(controller.signal);
+    const json = capture(controller.signal);
+    const done = [runCli(['listen', ...as(mia)], readable.io), runCli(['listen', ...as(mia), '--json'], json.io)];
+    await waitForLine(readable.out, /connected as cli_mia/);
+    await waitForLine(json.out, /"event":"hello"/);
+
+    const sent = capture();
+    expect(await runCli(['send', ...as(ned), '--thread', String(thread), '--json', 'see you at 5'], sent.io)).toBe(0);
+    const messageId = JSON.parse(sent.out.join('\n')).id as number;
+    await waitForLine(readable.out, /cli_ned: see you at 5$/);
+    expect(await runCli(['edit', ...as(ned), '--message', String(messageId), 'see you at 6'], capture().io)).toBe(0);
+    await waitForLine(readable.out, new RegExp(`\\[#${thread} with cli_ned\\] cli_ned edited seq 1: see you at 6$`));
+    expect(await runCli(['delete', ...as(ned), '--message', String(messageId)], capture().io)).toBe(0);
+    await waitForLine(readable.out, new RegExp(`\\[#${thread} with cli_ned\\] cli_ned deleted seq 1$`));
+    await waitForLine(json.out, /"event":"message:updated".*"deletedAt":"/);
+    controller.abort();
+    expect(await Promise.all(done)).toEqual([0, 0]);
+
+    const updates = json.out.map((line) => JSON.parse(line)).filter((e: { event: string }) => e.event === 'message:updated');
+    expect(updates).toEqual([
+      {
+        event: 'message:updated',
+        data: { message: expect.objectContaining({ id: messageId, text: 'see you at 6', editedAt: expect.any(String), deletedAt: null }) },
+      },
+      { event: 'message:updated', data: { message: expect.objectContaining({ id: messageId, text: '', deletedAt: expect.any(String) }) } },
+    ]);
   });
 
   it('listen names an untitled group by its members', async () => {

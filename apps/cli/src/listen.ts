@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { messageBody, otherMembers, printable, threadName } from './format.js';
 import { ParleyHttpError, type Message, type ParleySession, type Thread, type User } from './parley-client.js';
 
 export interface ListenOutput {
@@ -7,6 +8,8 @@ export interface ListenOutput {
   /** Connection status and problems. */
   err: (line: string) => void;
   signal?: AbortSignal;
+  /** One JSON object per event and line (`{"event", "data"}`), for scripts, instead of readable lines. */
+  json?: boolean;
 }
 
 /** What a fatal problem while listening is reported as; the CLI turns it into its message and exit code. */
@@ -25,28 +28,7 @@ const MAX_REFUSALS = 4;
 /** Threads read at start to name users and threads, and to know the last seq of each (catch-up). */
 const THREAD_PAGES_AT_START = 5;
 
-// Control characters and bidirectional overrides in someone else's text must not drive the terminal.
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/** A server-provided string made safe for one terminal line: newlines shown as ⏎, other controls escaped. */
-export function printable(text: string): string {
-  return text.replace(UNSAFE, (c) => {
-    if (c === '\n') return ' ⏎ ';
-    if (c === '\t') return ' ';
-    if (c === '\r') return '';
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
-}
-
 const clock = (date: Date): string => date.toTimeString().slice(0, 8);
-
-/** The usernames of a thread's members other than `meId`, alphabetical: an untitled group goes by them, the same every time. */
-const otherMembers = (thread: Thread, meId: number | undefined): string[] =>
-  (thread.participants ?? [])
-    .filter((user) => user.id !== meId)
-    .map((user) => printable(user.username))
-    .sort((a, b) => a.localeCompare(b));
 
 /** Loose readers for event payloads: the server is trusted to send the contract, but a CLI should not crash on surprises. */
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
@@ -180,15 +162,22 @@ export class Listener {
           this.users.set(user.id, user.username);
         }
         const unread = num(payload.totalUnread);
-        this.output.out(
-          `${clock(new Date())} ${again ? 'reconnected' : 'connected'} as ${this.me ? printable(this.me.username) : '?'}${unread === undefined ? '' : ` (${unread} unread)`}`,
-        );
+        if (this.output.json) this.output.out(JSON.stringify({ event: 'hello', data }));
+        else
+          this.output.out(
+            `${clock(new Date())} ${again ? 'reconnected' : 'connected'} as ${this.me ? printable(this.me.username) : '?'}${unread === undefined ? '' : ` (${unread} unread)`}`,
+          );
         await this.catchUp(again);
       });
     });
 
     socket.onAny((event: string, data: unknown) => {
       if (this.done) return;
+      // In JSON, every event as it came; only message:new goes through the once-per-seq check below.
+      if (this.output.json && event !== 'message:new' && event !== 'hello' && event !== 'auth:expired') {
+        this.enqueue(() => this.output.out(JSON.stringify({ event, data })));
+        return;
+      }
       switch (event) {
         case 'hello':
         case 'auth:expired':
@@ -197,14 +186,17 @@ export class Listener {
           const payload = obj(data);
           const message = obj(payload.message) as unknown as Message;
           this.enqueue(async () => {
-            const printed = await this.onMessage(message, false);
+            const printed = await this.onMessage(message, false, data);
             // The frame carries my counts right after the message (a send causes no separate unread event).
-            if (printed && message.sender?.id !== this.me?.id && num(payload.unreadCount) !== undefined) {
+            if (printed && !this.output.json && message.sender?.id !== this.me?.id && num(payload.unreadCount) !== undefined) {
               this.onUnread({ threadId: message.threadId, unreadCount: payload.unreadCount, totalUnread: payload.totalUnread });
             }
           });
           return;
         }
+        case 'message:updated':
+          this.enqueue(() => this.onUpdated(obj(obj(data).message) as unknown as Message));
+          return;
         case 'read':
           this.enqueue(() => this.onRead(obj(data)));
           return;
@@ -271,20 +263,34 @@ export class Listener {
     }
   }
 
-  /** Prints a message once; answers whether it was new. */
-  private async onMessage(message: Message, missed: boolean): Promise<boolean> {
+  /** Prints a message once; answers whether it was new. `frame` is the live event's payload (none for a fetched one). */
+  private async onMessage(message: Message, missed: boolean, frame?: unknown): Promise<boolean> {
     if (typeof message.threadId !== 'number' || typeof message.seq !== 'number') return false;
     // Live delivery and catch-up can both bring a message: print each seq once.
     if (message.seq <= (this.lastSeq.get(message.threadId) ?? 0)) return false;
     this.lastSeq.set(message.threadId, message.seq);
     if (message.sender) this.users.set(message.sender.id, message.sender.username);
+    if (this.output.json) {
+      // A message fetched from the history (catching up) has no live frame: the same event shape, marked as fetched.
+      this.output.out(JSON.stringify(frame === undefined ? { event: 'message:new', data: { message }, fetched: true } : { event: 'message:new', data: frame }));
+      return true;
+    }
     const label = await this.labelFor(message.threadId);
     const at = new Date(message.createdAt);
     const sender = message.sender ? printable(message.sender.username) : '?';
     this.output.out(
-      `${clock(Number.isNaN(at.getTime()) ? new Date() : at)} ${label} ${sender}: ${printable(String(message.text))}${missed ? ' (missed while offline)' : ''}`,
+      `${clock(Number.isNaN(at.getTime()) ? new Date() : at)} ${label} ${sender}: ${messageBody(message)}${missed ? ' (missed while offline)' : ''}`,
     );
     return true;
+  }
+
+  /** An edit or a delete (by its sender or a moderator): the message as it is now. */
+  private async onUpdated(message: Message): Promise<void> {
+    if (typeof message.threadId !== 'number' || typeof message.seq !== 'number') return;
+    const label = await this.labelFor(message.threadId);
+    const sender = message.sender ? printable(message.sender.username) : '?';
+    const change = message.deletedAt ? `deleted seq ${message.seq}` : `edited seq ${message.seq}: ${printable(String(message.text))}`;
+    this.output.out(`${clock(new Date())} ${label} ${sender} ${change}`);
   }
 
   private async onRead(data: Record<string, unknown>): Promise<void> {
@@ -351,13 +357,7 @@ export class Listener {
   /** "[#3 with davidjones]" for a direct thread, '[#5 "Hiring team"]' for a group, "[#6 group: marybrown, sarahjohnson]" untitled. */
   private threadLabel(threadId: number): string {
     const thread = this.threads.get(threadId);
-    if (!thread) return `[#${threadId}]`;
-    if (thread.type === 'group') {
-      if (thread.title) return `[#${threadId} "${printable(thread.title)}"]`;
-      return `[#${threadId} group: ${otherMembers(thread, this.me?.id).join(', ') || 'just you'}]`;
-    }
-    const other = thread.participants.find((user) => user.id !== this.me?.id);
-    return `[#${threadId} with ${other ? printable(other.username) : '?'}]`;
+    return thread ? `[#${threadId} ${threadName(thread, this.me?.id)}]` : `[#${threadId}]`;
   }
 
   /** The label of a thread, looking it up first when it is not known yet. */

@@ -27,7 +27,10 @@ const writeLine =
     stream.write(`${line}\n`);
   };
 
-runCli(process.argv.slice(2), { out: writeLine(process.stdout), err: writeLine(process.stderr), signal: controller.signal }).then(
+// Bold search matches only on a terminal, and not when the user asked for no colour (https://no-color.org).
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+
+runCli(process.argv.slice(2), { out: writeLine(process.stdout), err: writeLine(process.stderr), signal: controller.signal, color }).then(
   (code) => {
     process.exitCode = code;
     process.off('SIGINT', onSignal);

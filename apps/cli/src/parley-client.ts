@@ -21,6 +21,10 @@ export interface Message {
   sender: User;
   text: string;
   createdAt: string;
+  /** Set once the sender edited it. */
+  editedAt?: string | null;
+  /** Set once the sender deleted it: a tombstone, with `text` "". */
+  deletedAt?: string | null;
   clientMessageId: string | null;
   readByMe: boolean;
   isRead: boolean;
@@ -36,6 +40,19 @@ export interface Thread {
   updatedAt: string;
   lastMessage: Message | null;
   unreadCount: number;
+}
+
+/** A search hit: the message, and its text as HTML with the matches in <mark>…</mark> (everything else escaped). */
+export interface SearchResult extends Message {
+  highlight: string;
+}
+
+/** The answer of every read-state route. */
+export interface ReadState {
+  threadId: number;
+  lastReadSeq: number;
+  unreadCount: number;
+  totalUnread: number;
 }
 
 export interface Page<T> {
@@ -119,7 +136,7 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export interface Answer<T> {
   status: number;
@@ -317,6 +334,22 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
+/** The largest seq PostgreSQL can hold: a `beforeSeq` that selects the newest messages. */
+const MAX_SEQ = 2_147_483_647;
+
+export interface PageParams {
+  limit?: number;
+  offset?: number;
+}
+
+/** A query string from the parameters that are set ("" when none is). */
+function query(params: object): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params) as [string, string | number | undefined][]) if (value !== undefined) search.set(name, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
 /** Limits how many pages a lookup follows, so a misbehaving server cannot keep us looping. */
 const MAX_PAGES = 50;
 
@@ -448,6 +481,62 @@ export class ParleySession {
     }
     const kept = messages.slice(0, max);
     return { messages: kept, more: Math.max(0, count - kept.length) };
+  }
+
+  /** One page of the caller's threads, most recently active first. */
+  async threadsPage(window: PageParams = {}): Promise<Page<Thread>> {
+    return (await this.request<Page<Thread>>('GET', `/api/v1/threads/${query(window)}`)).body;
+  }
+
+  /** One page of a thread's messages, oldest first: `afterSeq` / `beforeSeq` choose the window (see the contract). */
+  async historyPage(threadId: number, window: PageParams & { afterSeq?: number; beforeSeq?: number } = {}): Promise<Page<Message>> {
+    return (await this.request<Page<Message>>('GET', `/api/v1/threads/${threadId}/messages/${query(window)}`)).body;
+  }
+
+  /** The message with this seq in the thread, or null when the thread has none (yet). */
+  async messageAtSeq(threadId: number, seq: number): Promise<Message | null> {
+    const page = await this.historyPage(threadId, { afterSeq: seq - 1, limit: 1 });
+    return page.results.find((message) => message.seq === seq) ?? null;
+  }
+
+  /** The thread's newest `limit` messages (the server's default page size when not given), oldest first. */
+  newestPage(threadId: number, limit?: number): Promise<Page<Message>> {
+    // beforeSeq past every seq selects the newest page.
+    return this.historyPage(threadId, { beforeSeq: MAX_SEQ, limit });
+  }
+
+  /** The thread's newest message, or null when it has none. */
+  async lastMessage(threadId: number): Promise<Message | null> {
+    return (await this.newestPage(threadId, 1)).results.at(-1) ?? null;
+  }
+
+  /** Reads the thread up to that message (one of it), or entirely. */
+  async readThread(threadId: number, messageId?: number): Promise<ReadState> {
+    return (await this.request<ReadState>('POST', `/api/v1/threads/${threadId}/read/`, messageId === undefined ? {} : { messageId })).body;
+  }
+
+  /** Makes that message and every later one unread for the caller. */
+  async markUnread(messageId: number): Promise<ReadState> {
+    return (await this.request<ReadState>('POST', `/api/v1/messages/${messageId}/unread/`)).body;
+  }
+
+  async editMessage(messageId: number, text: string): Promise<Message> {
+    return (await this.request<Message>('PATCH', `/api/v1/messages/${messageId}/`, { text })).body;
+  }
+
+  /** Deletes one's own message (it stays as a tombstone); deleting it again succeeds too. */
+  async deleteMessage(messageId: number): Promise<void> {
+    await this.request<undefined>('DELETE', `/api/v1/messages/${messageId}/`);
+  }
+
+  /** The caller's messages matching `q`, newest first, optionally in one thread. */
+  async searchMessages(q: string, options: PageParams & { threadId?: number } = {}): Promise<Page<SearchResult>> {
+    return (await this.request<Page<SearchResult>>('GET', `/api/v1/messages/search/${query({ q, ...options })}`)).body;
+  }
+
+  /** Every other user, or those whose username or display name contains `search`. */
+  async usersPage(options: PageParams & { search?: string } = {}): Promise<Page<User>> {
+    return (await this.request<Page<User>>('GET', `/api/v1/users/${query(options)}`)).body;
   }
 
   /**
