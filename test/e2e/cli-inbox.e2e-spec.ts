@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cli, jsonOf } from '../support/cli-run.js';
+import { waitUntilListedAs } from '../support/presence.js';
+import { connectLive } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 
 // A short local time as the CLI prints it: "14:05" today, "Dec 7 14:05" when the message is from before midnight.
@@ -200,6 +202,20 @@ describe('the parley CLI: threads, history, read state, search, users', () => {
     expect(jsonOf(json)).toEqual(await api(alice, '/api/v1/users/?limit=1&offset=1'));
     const page = await cli(['users', ...as(alice), 'inbox_', '--limit', '1']);
     expect(page.out.at(-1)).toMatch(/^1–1 of \d+ users matching "inbox_"; next page: --offset 1$/);
+  });
+
+  it('users shows who is online (a socket connected right now) and who is not', async () => {
+    const bobLive = await connectLive(t.baseUrl, bob.token);
+    try {
+      // Presence reaches the database in batches: wait until the API says so, then the CLI must show it.
+      await waitUntilListedAs(true, async () => ({ me: ((await api(bob, '/api/v1/users/me/')) as { online: unknown }).online }));
+      const run = await cli(['users', ...as(alice), 'inbox_']);
+      expect(run.out[0]).toMatch(/^USERNAME +NAME +STATUS$/);
+      expect(run.out).toContainEqual(expect.stringMatching(/^inbox_bob +Bob Baker +online$/));
+      expect(run.out).toContainEqual(expect.stringMatching(/^inbox_carol +Carol Cole +offline$/));
+    } finally {
+      bobLive.close();
+    }
   });
 
   it('edit and delete change your own messages; history, threads and search show the edit and the tombstone', async () => {
