@@ -1,4 +1,5 @@
 import { api, displayName } from './api.js';
+import { startMessageSearch } from './search.js';
 import { io } from '/socket.io/socket.io.esm.min.js';
 
 /** The signed-in user, the header (name, total unread, sign-out) and the live connection every page shares. */
@@ -47,6 +48,7 @@ export async function startShell() {
     await api('/api/session/', { method: 'DELETE' });
     location.assign('/login');
   });
+  startMessageSearch(me);
   return { me, socket, onReconnect: (handler) => reconnectHandlers.push(handler) };
 }
 

@@ -9,7 +9,11 @@ const input = document.getElementById('reply-text');
 const sendButton = document.getElementById('send');
 const typingLine = document.getElementById('typing');
 const READ_AFTER_HOVER_MS = 500;
+/** The largest seq PostgreSQL stores: `beforeSeq` past every message asks for the latest page. */
+const MAX_SEQ = 2_147_483_647;
 const PAGE = 50;
+/** A search result opens the conversation at its message: `?seq=N`. */
+const foundSeq = Number(new URLSearchParams(location.search).get('seq')) || 0;
 
 const { me, socket, onReconnect } = await startShell();
 const thread = await api(`/api/v1/threads/${threadId}/`);
@@ -24,6 +28,9 @@ const pending = new Map();
 let oldestSeq = Infinity;
 let newestSeq = 0;
 let noOlder = false;
+/** The newest message is shown. Not while reading an older stretch: newer pages load when scrolled to. */
+let atEnd = true;
+let loadingNewer = false;
 
 const isMine = (message) => message.sender.id === me.id;
 
@@ -145,8 +152,46 @@ async function loadOlder() {
   noOlder = page.next === null;
 }
 
+async function loadNewer() {
+  if (atEnd || loadingNewer) return;
+  loadingNewer = true;
+  try {
+    const page = await loadPage(`afterSeq=${newestSeq}&limit=${PAGE}`);
+    atEnd = page.next === null;
+  } finally {
+    loadingNewer = false;
+  }
+  // A message sent while that page loaded was not placed live: fetch it.
+  if (atEnd) await catchUp();
+}
+
+/** The latest page, in place of an older stretch (sending from there shows the conversation's end). */
+async function showLatest() {
+  list.querySelectorAll('[data-seq]').forEach((node) => node.remove());
+  messages.clear();
+  oldestSeq = Infinity;
+  newestSeq = 0;
+  atEnd = true;
+  const page = await loadPage(`beforeSeq=${MAX_SEQ}&limit=${PAGE}`);
+  noOlder = page.next === null;
+}
+
+/** The messages around seq, that one scrolled to the middle and highlighted; older and newer ones load on scroll. */
+async function showAround(seq) {
+  const [older, newer] = await Promise.all([loadPage(`beforeSeq=${seq + 1}&limit=${PAGE / 2}`), loadPage(`afterSeq=${seq}&limit=${PAGE / 2}`)]);
+  noOlder = older.next === null;
+  atEnd = newer.next === null;
+  const item = list.querySelector(`[data-seq="${seq}"]`);
+  if (!item) return;
+  item.scrollIntoView({ block: 'center' });
+  item.classList.add('found');
+  item.setAttribute('aria-current', 'true');
+  item.focus({ preventScroll: true });
+}
+
 /** Everything after the newest message shown: after a reconnect, or when a gap shows up. */
 async function catchUp() {
+  if (!atEnd) return;
   let page;
   do page = await loadPage(`afterSeq=${newestSeq}&limit=200`);
   while (page.next);
@@ -164,9 +209,11 @@ function sendPending(entry) {
     .catch(() => entry.element.classList.add('failed'));
 }
 
-function send() {
+async function send() {
   const text = input.value.trim();
   if (!text) return;
+  input.value = '';
+  if (!atEnd) await showLatest();
   const clientMessageId = crypto.randomUUID();
   const element = el(
     'li',
@@ -178,7 +225,6 @@ function send() {
   element.scrollIntoView({ block: 'end' });
   const entry = { clientMessageId, text, element };
   pending.set(clientMessageId, entry);
-  input.value = '';
   sendButton.disabled = true;
   stopTyping();
   sendPending(entry);
@@ -214,6 +260,7 @@ form.addEventListener('submit', (event) => {
 });
 list.addEventListener('scroll', () => {
   if (list.scrollTop < 40) loadOlder();
+  if (list.scrollTop + list.clientHeight > list.scrollHeight - 40) loadNewer();
 });
 
 const typists = new Map();
@@ -224,7 +271,8 @@ function showTyping() {
 }
 
 socket.on('message:new', ({ message, readByAllSeq }) => {
-  if (message.threadId !== threadId) return;
+  // Reading an older stretch: the new message loads with the newer pages when scrolled to.
+  if (message.threadId !== threadId || !atEnd) return;
   if (message.seq > newestSeq + 1 && newestSeq > 0) {
     catchUp();
     return;
@@ -263,11 +311,16 @@ onReconnect(async () => {
 });
 
 const lastSeq = thread.lastMessage?.seq ?? 0;
-if (lastSeq > 0) {
-  const page = await loadPage(`beforeSeq=${lastSeq + 1}&limit=${PAGE}`);
-  noOlder = page.next === null;
+if (foundSeq > 0 && foundSeq <= lastSeq) {
+  await showAround(foundSeq);
+  await catchUp();
+} else {
+  if (lastSeq > 0) {
+    const page = await loadPage(`beforeSeq=${lastSeq + 1}&limit=${PAGE}`);
+    noOlder = page.next === null;
+  }
+  // Messages stored after the thread was fetched and before the listeners above were attached.
+  await catchUp();
+  list.lastElementChild?.scrollIntoView({ block: 'end' });
 }
-// Messages stored after the thread was fetched and before the listeners above were attached.
-await catchUp();
-list.lastElementChild?.scrollIntoView({ block: 'end' });
 document.body.dataset.ready = 'true';

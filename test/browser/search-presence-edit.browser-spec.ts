@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, Locator } from 'playwright-core';
+import { classesOf, eventually, launchChromium, screenshot } from '../support/browser.js';
+import { inboxPages, messageItem, type InboxPages } from '../support/inbox-pages.js';
+import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+
+/** What the tests read of elements in the page (the test code is compiled without the DOM's types). */
+interface ShownElement {
+  scrollTop: number;
+  scrollHeight: number;
+  dataset: Record<string, string>;
+}
+
+/** Run in the page: scroll an element to one end. */
+function scrollToTop(node: unknown): void {
+  (node as ShownElement).scrollTop = 0;
+}
+function scrollToBottom(node: unknown): void {
+  const list = node as ShownElement;
+  list.scrollTop = list.scrollHeight;
+}
+
+/** The web inbox's search box, online dots, and editing and deleting one's own messages, in Chromium. */
+describe('web inbox: search, presence, edit and delete', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let pages: InboxPages;
+  let userCount = 0;
+
+  const users = (...names: string[]): Promise<TestUser[]> => {
+    userCount += 1;
+    return Promise.all(names.map((name) => t.createUser(`${name}${userCount}`, { displayName: `${name[0]?.toUpperCase()}${name.slice(1)} ${userCount}` })));
+  };
+
+  async function post(user: TestUser, threadId: number, text: string): Promise<{ id: number; seq: number }> {
+    const response = await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', user.auth).send({ text }).expect(201);
+    return response.body as { id: number; seq: number };
+  }
+
+  /** Whether the element is shown inside the scrolled message list (not just somewhere in its scroll height). */
+  async function shownInList(locator: Locator): Promise<boolean> {
+    const [box, list] = await Promise.all([locator.boundingBox(), locator.page().locator('#messages').boundingBox()]);
+    return !!box && !!list && box.y + box.height > list.y && box.y < list.y + list.height;
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    browser = await launchChromium();
+    pages = inboxPages(browser, () => t.baseUrl);
+  });
+  afterAll(async () => {
+    await pages?.closeAll();
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('finds a message by a word, shows the highlight as text, and opens the conversation there; scrolling loads older and newer', async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const threadId = await createThreadWithHistory();
+    const page = await pages.signIn(alice);
+
+    async function createThreadWithHistory(): Promise<number> {
+      const id = await t.createThread(alice, [bob]);
+      for (let n = 1; n <= 120; n += 1) {
+        const text = n === 30 ? 'Bring the <b>pineapple</b> & the cake' : `Message number ${n}`;
+        await post(n % 2 ? alice : bob, id, text);
+      }
+      return id;
+    }
+
+    await page.getByLabel('Search messages').fill('pineapple');
+    const result = page.locator('#search-results li.search-result');
+    await eventually(async () => expect(await result.count()).toBe(1));
+    // The server's escaping decoded back to text, the match in a <mark>, no markup of the message's own.
+    expect(await result.locator('.highlight').textContent()).toBe('Bring the <b>pineapple</b> & the cake');
+    expect(await result.locator('.highlight mark').allTextContents()).toEqual(['pineapple']);
+    expect(await page.locator('#search-panel b').count()).toBe(0);
+    expect(await result.locator('.sender').textContent()).toBe(`Bob ${userCount}`);
+    expect(await page.locator('#search-summary').textContent()).toBe('1 message');
+    await screenshot(page, 'search-results');
+
+    await result.getByRole('link').click();
+    await page.waitForURL(`${t.baseUrl}/threads/${threadId}?seq=30`);
+    await page.locator('body[data-ready="true"]').waitFor();
+    const found = messageItem(page, 'pineapple');
+    expect(await classesOf(found)).toContain('found');
+    expect(await shownInList(found)).toBe(true);
+    // The window around it, not the latest page.
+    const bySeq = (seq: number): Locator => page.locator(`li.message[data-seq="${seq}"]`);
+    expect(await bySeq(120).count()).toBe(0);
+    expect(await bySeq(1).count()).toBe(0);
+    await screenshot(page, 'search-opened-at-message');
+
+    const list = page.locator('#messages');
+    // Each scroll to an end loads the next page that way, until the conversation's first and last messages.
+    await eventually(async () => {
+      await list.evaluate(scrollToBottom);
+      expect(await bySeq(120).count()).toBe(1);
+    });
+    await eventually(async () => {
+      await list.evaluate(scrollToTop);
+      expect(await bySeq(1).count()).toBe(1);
+    });
+    const seqs = await page.locator('li.message[data-seq]').evaluateAll((nodes) => nodes.map((node) => Number((node as unknown as ShownElement).dataset.seq)));
+    expect(seqs).toEqual(Array.from({ length: 120 }, (_, index) => index + 1));
+  });
+
+  it('says when nothing matches, and Escape closes the results', async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    await post(alice, await t.createThread(alice, [bob]), 'Nothing about fruit here');
+    const page = await pages.signIn(alice);
+    const box = page.getByLabel('Search messages');
+    await box.fill('watermelon');
+    await eventually(async () => expect(await page.locator('#search-summary').textContent()).toBe('No messages match “watermelon”.'));
+    expect(await page.locator('#search-results li').count()).toBe(0);
+    await box.press('Escape');
+    await page.locator('#search-panel').waitFor({ state: 'hidden' });
+  });
+});
