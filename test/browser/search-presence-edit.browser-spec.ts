@@ -105,6 +105,33 @@ describe('web inbox: search, presence, edit and delete', () => {
     expect(seqs).toEqual(Array.from({ length: 120 }, (_, index) => index + 1));
   });
 
+  it('shows who is online beside people, live as their pages connect and close', async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const threadId = await t.createThread(alice, [bob]);
+    const aliceInbox = await pages.signIn(alice);
+    const aliceThread = await aliceInbox.context().newPage();
+    const alicePeople = await aliceInbox.context().newPage();
+    await pages.openThread(aliceThread, threadId);
+    await alicePeople.goto(`${t.baseUrl}/people`);
+    await alicePeople.locator('body[data-ready="true"]').waitFor();
+    const bobDots = [
+      aliceInbox.locator(`li.thread[data-thread-id="${threadId}"] .presence`),
+      aliceThread.locator('#thread-title .presence'),
+      aliceThread.locator(`#thread-members .member[data-user-id="${bob.id}"] .presence`),
+      alicePeople.locator(`.person[data-user-id="${bob.id}"] .presence`),
+    ];
+    const dotStates = (): Promise<string[]> => Promise.all(bobDots.map((dot) => dot.getAttribute('aria-label', { timeout: 10_000 }) as Promise<string>));
+    expect(await dotStates()).toEqual(['Offline', 'Offline', 'Offline', 'Offline']);
+
+    const bobPage = await pages.signIn(bob);
+    await eventually(async () => expect(await dotStates()).toEqual(['Online', 'Online', 'Online', 'Online']));
+    expect(await classesOf(bobDots[1])).toContain('online');
+    await screenshot(aliceThread, 'presence-online');
+
+    await bobPage.context().close();
+    await eventually(async () => expect(await dotStates()).toEqual(['Offline', 'Offline', 'Offline', 'Offline']));
+  });
+
   it('says when nothing matches, and Escape closes the results', async () => {
     const [alice, bob] = await users('alice', 'bob');
     await post(alice, await t.createThread(alice, [bob]), 'Nothing about fruit here');

@@ -1,5 +1,6 @@
 import { api, displayName, threadName } from './api.js';
 import { el, shortTime } from './dom.js';
+import { noteUsers, presenceDot } from './presence.js';
 import { startShell } from './shell.js';
 
 const list = document.getElementById('threads');
@@ -15,6 +16,7 @@ function excerpt(message) {
 
 function render(thread) {
   const members = thread.type === 'group' ? thread.participants.map(displayName).join(', ') : null;
+  const other = thread.type === 'direct' ? thread.participants.find((p) => p.id !== me.id) : null;
   const unread = thread.unreadCount > 0;
   const item = el(
     'li',
@@ -22,7 +24,7 @@ function render(thread) {
     el(
       'a',
       { href: `/threads/${thread.id}`, 'aria-label': `${threadName(thread, me)}${unread ? `, ${thread.unreadCount} unread` : ''}` },
-      el('span', { className: 'name' }, threadName(thread, me)),
+      el('span', { className: 'name' }, other ? presenceDot(other.id) : null, threadName(thread, me)),
       members ? el('span', { className: 'members' }, members) : null,
       el('span', { className: 'excerpt' }, excerpt(thread.lastMessage)),
       el('time', { className: 'when', datetime: thread.updatedAt }, shortTime(thread.lastMessage?.createdAt ?? thread.updatedAt)),
@@ -46,7 +48,7 @@ socket.on('message:new', async ({ message, unreadCount }) => {
   const known = threads.get(message.threadId);
   const thread = known
     ? { ...known, lastMessage: message, updatedAt: message.createdAt, unreadCount: unreadCount ?? known.unreadCount }
-    : await api(`/api/v1/threads/${message.threadId}/`);
+    : await fetchThread(message.threadId);
   upsert(thread, { toTop: true });
 });
 socket.on('unread', ({ threadId, unreadCount }) => {
@@ -60,8 +62,15 @@ socket.on('thread:deleted', ({ threadId }) => {
   list.querySelector(`[data-thread-id="${threadId}"]`)?.remove();
   empty.hidden = threads.size > 0;
 });
+async function fetchThread(threadId) {
+  const thread = await api(`/api/v1/threads/${threadId}/`);
+  noteUsers(thread.participants);
+  return thread;
+}
+
 async function load() {
   const fresh = await api('/api/v1/threads/?limit=200');
+  noteUsers(fresh.results.flatMap((thread) => thread.participants));
   list.replaceChildren();
   threads.clear();
   for (const thread of fresh.results) upsert(thread, { toTop: false });

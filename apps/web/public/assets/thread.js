@@ -1,5 +1,6 @@
 import { api, displayName, threadName } from './api.js';
 import { el, shortTime } from './dom.js';
+import { noteUsers, presenceDot } from './presence.js';
 import { startShell } from './shell.js';
 
 const threadId = Number(document.body.dataset.threadId);
@@ -17,9 +18,13 @@ const foundSeq = Number(new URLSearchParams(location.search).get('seq')) || 0;
 
 const { me, socket, onReconnect } = await startShell();
 const thread = await api(`/api/v1/threads/${threadId}/`);
-document.getElementById('thread-title').textContent = threadName(thread, me);
+noteUsers(thread.participants);
+const directWith = thread.type === 'direct' ? thread.participants.find((p) => p.id !== me.id) : null;
+document.getElementById('thread-title').replaceChildren(directWith ? presenceDot(directWith.id) : '', threadName(thread, me));
 document.title = `${threadName(thread, me)} · Parley`;
-document.getElementById('thread-members').textContent = thread.participants.map(displayName).join(', ');
+document
+  .getElementById('thread-members')
+  .append(...thread.participants.map((p) => el('span', { className: 'member', dataset: { userId: p.id } }, presenceDot(p.id), displayName(p))));
 const names = new Map(thread.participants.map((p) => [p.id, displayName(p)]));
 
 /** seq → message; pending sends live in `pending` until acknowledged. */
@@ -305,6 +310,11 @@ socket.on('thread:deleted', ({ threadId: id }) => {
   if (id === threadId) location.assign('/');
 });
 onReconnect(async () => {
+  // Presence changes while this page was away were missed: the participants as they are now.
+  api(`/api/v1/threads/${threadId}/`).then(
+    (fresh) => noteUsers(fresh.participants),
+    () => undefined,
+  );
   // Back after a disconnect: fetch what was missed, and resend what was not acknowledged (same clientMessageId).
   await catchUp();
   for (const entry of pending.values()) sendPending(entry);
