@@ -4,6 +4,8 @@ import { MessagesRepository } from '../../libs/messages/src/messages.repository.
 import { toMessageDto } from '../../libs/messages/src/message.mapper.js';
 import { ReadersIndex } from '../../libs/messages/src/read-flags.js';
 import { ThreadsRepository } from '../../libs/threads/src/threads.repository.js';
+import { meOnline, waitUntilListedAs } from '../support/presence.js';
+import { connectLive } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 
 /** Texts JSON encoders tend to disagree on: escapes, control characters, non-BMP, line separators, markup. */
@@ -88,5 +90,27 @@ describe('message JSON built by PostgreSQL', () => {
     }
     // An empty page is an empty array.
     expect(await expectSameAsMapper(group, ann, `?afterSeq=${AWKWARD_TEXTS.length}`)).toBe(0);
+  });
+
+  it('writes the same `online` for a sender who is connected as for one who is not', async () => {
+    const [ann, bob, cy] = users as [TestUser, TestUser, TestUser];
+    const group = await t.createThread(ann, [bob, cy], 'JSON online');
+    for (const sender of [ann, bob, cy]) {
+      await t
+        .http()
+        .post(`/api/v1/threads/${group}/messages/`)
+        .set('Authorization', sender.auth)
+        .send({ text: `from ${sender.username}` })
+        .expect(201);
+    }
+    const bobLive = await connectLive(t.baseUrl, bob.token);
+    try {
+      await waitUntilListedAs(true, () => meOnline(t, bob));
+      for (const viewer of [ann, bob]) expect(await expectSameAsMapper(group, viewer, '')).toBe(3);
+      const page = await t.http().get(`/api/v1/threads/${group}/messages/`).set('Authorization', ann.auth).expect(200);
+      expect((page.body as { results: { sender: { online: boolean } }[] }).results.map((message) => message.sender.online)).toEqual([false, true, false]);
+    } finally {
+      bobLive.close();
+    }
   });
 });

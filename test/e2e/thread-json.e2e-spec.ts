@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { meOnline, waitUntilListedAs } from '../support/presence.js';
+import { connectLive } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 
 /**
@@ -60,5 +62,26 @@ describe('thread JSON built by PostgreSQL', () => {
       previous: null,
       results: [],
     });
+  });
+
+  it('writes the same `online` for a connected participant and last sender as toThreadDto', async () => {
+    const [eve, fay, gus] = [await t.createUser('tj_eve'), await t.createUser('tj_fay'), await t.createUser('tj_gus')];
+    const group = await t.createThread(eve, [fay, gus], 'Online group');
+    await send(fay, group, 'fay is here');
+    const fayLive = await connectLive(t.baseUrl, fay.token);
+    try {
+      await waitUntilListedAs(true, () => meOnline(t, fay));
+      for (const viewer of [eve, fay]) expect(await expectListAsSingleViews(viewer)).toEqual([group]);
+      const list = await t.http().get('/api/v1/threads/').set('Authorization', eve.auth).expect(200);
+      const [thread] = (list.body as { results: { participants: { id: number; online: boolean }[]; lastMessage: { sender: { online: boolean } } }[] }).results;
+      expect(thread.participants.map((user) => [user.id, user.online])).toEqual([
+        [eve.id, false],
+        [fay.id, true],
+        [gus.id, false],
+      ]);
+      expect(thread.lastMessage.sender.online).toBe(true);
+    } finally {
+      fayLive.close();
+    }
   });
 });

@@ -1,5 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 
+/** A user as others see it, with whether it is connected right now (on any instance; see libs/presence). */
+export interface UserRecord {
+  id: number;
+  username: string;
+  displayName: string;
+  online: boolean;
+}
+
 /** A stored message with its sender, as repositories return it and `message.created` carries it. */
 export interface MessageRecord {
   id: number;
@@ -9,7 +17,7 @@ export interface MessageRecord {
   text: string;
   clientMessageId: string | null;
   createdAt: Date;
-  sender: { id: number; username: string; displayName: string };
+  sender: UserRecord;
 }
 
 /** Read state of a thread right after a message was stored: what its `message:new` events carry. */

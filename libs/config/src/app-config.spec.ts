@@ -66,6 +66,16 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/DATABASE_URL/);
   });
 
+  it('reads the presence timings, and refuses a TTL that a single late heartbeat would outlast', () => {
+    expect(loadConfig({ PRESENCE_HEARTBEAT_MS: '200', PRESENCE_TTL_MS: '1000', PRESENCE_FLUSH_MS: '20' }).presence).toEqual({
+      heartbeatMs: 200,
+      ttlMs: 1000,
+      flushMs: 20,
+    });
+    expect(loadConfig({}).presence).toEqual({ heartbeatMs: 5000, ttlMs: 15_000, flushMs: 100 });
+    expect(() => loadConfig({ PRESENCE_HEARTBEAT_MS: '5000', PRESENCE_TTL_MS: '5000' })).toThrow(/PRESENCE_TTL_MS: must be longer than PRESENCE_HEARTBEAT_MS/);
+  });
+
   it('refuses to start in production without a JWT secret', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: required/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'too-short' })).toThrow(/at least 32/);

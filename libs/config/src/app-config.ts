@@ -135,6 +135,26 @@ class EnvironmentVariables {
   @Min(0)
   @Max(60_000)
   SEND_QUEUE_BUDGET_MS = 100;
+
+  // Presence (`online`): how often an instance vouches for its connected users, how long that holds if it stops
+  // without clearing them (a crash), and how long connects and disconnects gather before one write.
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  PRESENCE_HEARTBEAT_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(200)
+  @Max(3_600_000)
+  PRESENCE_TTL_MS = 15_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  PRESENCE_FLUSH_MS = 100;
 }
 
 /** At most `limit` events per `windowMs` for one subject (a user, an address); limit 0 means unlimited. */
@@ -210,6 +230,11 @@ export class AppConfig {
    * `budgetMs`, or the event loop runs that late, new sends are refused with `overloaded`; 0 never refuses.
    */
   readonly sendQueue: { readonly budgetMs: number };
+  /**
+   * Each instance writes its connected users to the database (batched every `flushMs`) and renews them every
+   * `heartbeatMs`; rows of an instance that stopped without removing them stop counting `ttlMs` after its last renewal.
+   */
+  readonly presence: { readonly heartbeatMs: number; readonly ttlMs: number; readonly flushMs: number };
 
   constructor(values: Omit<AppConfig, 'isProduction'>) {
     Object.assign(this, values);
@@ -235,6 +260,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && !vars.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production (at least 32 random characters)');
   if (production && !vars.ADMIN_SESSION_SECRET) {
     problems.push('ADMIN_SESSION_SECRET: required when NODE_ENV=production (at least 32 random characters; signs the /admin session cookie)');
+  }
+  if (vars.PRESENCE_TTL_MS <= vars.PRESENCE_HEARTBEAT_MS) {
+    problems.push('PRESENCE_TTL_MS: must be longer than PRESENCE_HEARTBEAT_MS (a few heartbeats: one late heartbeat must not take everyone offline)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -278,6 +306,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       socketConnect: { limit: vars.RATE_LIMIT_SOCKET_CONNECTIONS_PER_MINUTE, windowMs: 60_000 },
     },
     sendQueue: { budgetMs: vars.SEND_QUEUE_BUDGET_MS },
+    presence: { heartbeatMs: vars.PRESENCE_HEARTBEAT_MS, ttlMs: vars.PRESENCE_TTL_MS, flushMs: vars.PRESENCE_FLUSH_MS },
     trustProxy:
       vars.TRUST_PROXY === 'true' ? true : vars.TRUST_PROXY === 'false' ? false : /^\d+$/.test(vars.TRUST_PROXY) ? Number(vars.TRUST_PROXY) : vars.TRUST_PROXY,
   });

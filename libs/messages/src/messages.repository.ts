@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
+import { onlineSql } from '../../presence/src/presence.sql.js';
 import { MESSAGE_DTO_SQL_COLUMNS, messageDtoJsonSql, type MessageRecord } from './message.mapper.js';
 import type { BatchStateBefore } from './batch-read-state.js';
 import { isReadByOthersSql, isReadBySql, type ReadMarker } from './read-flags.js';
@@ -15,13 +16,13 @@ export interface NewMessage {
 
 const MESSAGE_COLUMNS = `m.id, m.thread_id AS "threadId", m.seq, m.sender_id AS "senderId", m.text,
   m.client_message_id AS "clientMessageId", m.created_at AS "createdAt",
-  u.username AS "senderUsername", u.display_name AS "senderDisplayName"`;
+  u.username AS "senderUsername", u.display_name AS "senderDisplayName", ${onlineSql('m.sender_id')} AS "senderOnline"`;
 
-type MessageRow = Omit<MessageRecord, 'sender'> & { senderUsername: string; senderDisplayName: string };
+type MessageRow = Omit<MessageRecord, 'sender'> & { senderUsername: string; senderDisplayName: string; senderOnline: boolean };
 
-const toRecord = ({ senderUsername, senderDisplayName, ...message }: MessageRow): MessageRecord => ({
+const toRecord = ({ senderUsername, senderDisplayName, senderOnline, ...message }: MessageRow): MessageRecord => ({
   ...message,
-  sender: { id: message.senderId, username: senderUsername, displayName: senderDisplayName },
+  sender: { id: message.senderId, username: senderUsername, displayName: senderDisplayName, online: senderOnline },
 });
 
 /** One stored message of a batch, with when its thread was last active before it (null for seq 1). */
@@ -39,7 +40,10 @@ export interface StoredBatch {
   before: BatchStateBefore;
 }
 
-/** One row of the batch statement's answer: a stored message ('m'), a thread ('t'), a participant ('p'), a total ('o'). */
+/**
+ * One row of the batch statement's answer: a stored message ('m', its sender's `online` as 0/1 in `d`), a thread
+ * ('t'), a participant ('p'), a total ('o').
+ */
 interface BatchRow {
   kind: 'm' | 't' | 'p' | 'o';
   a: number | null;
@@ -88,7 +92,7 @@ const INSERT_BATCH_SQL = `WITH input AS (
  ), members AS (
    SELECT p.thread_id, p.user_id, p.last_read_seq, p.own_after_marker FROM participants p JOIN batch_threads USING (thread_id)
  )
- SELECT 'm' AS kind, a.ord::int AS a, ins.id AS b, ins.seq::int AS c, NULL::int AS d, ins.created_at AS at, u.username AS s1, u.display_name AS s2
+ SELECT 'm' AS kind, a.ord::int AS a, ins.id AS b, ins.seq::int AS c, (${onlineSql('a.sender_id')})::int AS d, ins.created_at AS at, u.username AS s1, u.display_name AS s2
    FROM inserted ins JOIN accepted a ON a.thread_id = ins.thread_id AND a.seq = ins.seq JOIN users u ON u.id = a.sender_id
  UNION ALL
  SELECT 't', t.id, NULL, t.last_seq, NULL, t.updated_at, NULL, NULL FROM threads t JOIN batch_threads b ON b.thread_id = t.id
@@ -305,7 +309,7 @@ function toStoredBatch(batch: readonly NewMessage[], rows: BatchRow[]): StoredBa
         text: message.text,
         clientMessageId: message.clientMessageId,
         createdAt: row.at as Date,
-        sender: { id: message.senderId, username: row.s1 as string, displayName: row.s2 as string },
+        sender: { id: message.senderId, username: row.s1 as string, displayName: row.s2 as string, online: row.d === 1 },
       },
       // The first of the batch follows the thread's last activity; later ones follow a message of this batch.
       previousAt: seq === 1 ? null : firstOfBatch ? (threadUpdatedAt.get(message.threadId) ?? null) : row.at,

@@ -19,7 +19,13 @@ class ControlledRepository {
         const seq = (this.lastSeq.get(message.threadId) ?? 0) + 1;
         this.lastSeq.set(message.threadId, seq);
         return {
-          record: { ...message, id: this.nextId++, seq, createdAt: new Date(), sender: { id: message.senderId, username: 'u', displayName: 'U' } },
+          record: {
+            ...message,
+            id: this.nextId++,
+            seq,
+            createdAt: new Date(),
+            sender: { id: message.senderId, username: 'u', displayName: 'U', online: false },
+          },
           previousAt: null,
         };
       }),

@@ -20,6 +20,7 @@ import { MessagesService } from '../../messages/src/messages.service.js';
 import { SendAdmissionGuard } from '../../messages/src/send-admission.guard.js';
 import type { ReadStateDto } from '../../read-status/src/dto/read-state.dto.js';
 import { RateLimit, RateLimiter } from '../../rate-limit/src/index.js';
+import { PresenceTracker } from '../../presence/src/presence-tracker.js';
 import { ReadStatusService } from '../../read-status/src/read-status.service.js';
 import { ThreadsRepository } from '../../threads/src/threads.repository.js';
 import { toUserDto } from '../../users/src/user.mapper.js';
@@ -62,6 +63,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   // Set when the application starts shutting down: connections closing then are not "going offline".
   private shuttingDown = false;
   private readonly expiryTimers = new WeakMap<Socket, NodeJS.Timeout>();
+  // Sockets counted by the presence tracker, each uncounted once when it goes.
+  private readonly present = new WeakSet<Socket>();
   // Other instances share this one's rooms through Redis.
   private readonly scaledOut: boolean;
 
@@ -80,6 +83,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly events: DomainEvents,
     private readonly rateLimiter: RateLimiter,
     private readonly redisLink: RedisLink,
+    private readonly presence: PresenceTracker,
     config: AppConfig,
   ) {
     this.scaledOut = config.redisUrl !== undefined;
@@ -138,6 +142,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   async handleConnection(socket: Socket): Promise<void> {
     const { actor } = session(socket);
+    this.present.add(socket);
+    this.presence.connected(actor.id);
     await socket.join(userRoom(actor.id));
     try {
       const [me, totalUnread, contacts] = await Promise.all([
@@ -145,7 +151,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         this.readStatus.totalUnread(actor),
         this.threadRecords.findContactIds(actor.id),
       ]);
-      socket.emit('hello', { user: toUserDto(me), totalUnread });
+      // Online by definition: this socket is connected (the database learns it within PRESENCE_FLUSH_MS).
+      socket.emit('hello', { user: toUserDto({ ...me, online: true }), totalUnread });
       this.announcePresence(contacts, actor.id, true);
     } catch (error) {
       // No hello without its data (the account is gone, or the database is down). Socket.IO clients do not
@@ -159,6 +166,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const state = session(socket);
     if (!state.actor) return;
     clearTimeout(this.expiryTimers.get(socket));
+    if (this.present.delete(socket)) this.presence.disconnected(state.actor.id);
     if (this.shuttingDown) return;
     // Nest does not await this handler: a failure here (database or Redis unreachable) would end the process.
     try {
@@ -219,7 +227,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     for (const actor of actors.values()) {
       try {
         const [me, totalUnread] = await Promise.all([this.users.getMe(actor), this.readStatus.totalUnread(actor)]);
-        this.server.local.to(userRoom(actor.id)).emit('hello', { user: toUserDto(me), totalUnread });
+        this.server.local.to(userRoom(actor.id)).emit('hello', { user: toUserDto({ ...me, online: true }), totalUnread });
       } catch (error) {
         this.logger.warn(`user ${actor.id} not greeted again after Redis returned: ${error instanceof Error ? error.message : String(error)}`);
       }

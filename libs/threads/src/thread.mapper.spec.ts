@@ -23,7 +23,7 @@ const lastMessage: MessageRecord = {
   text: 'ship it',
   clientMessageId: null,
   createdAt: new Date('2026-11-02T10:00:00Z'),
-  sender: { id: 2, username: 'u2', displayName: 'User 2' },
+  sender: { id: 2, username: 'u2', displayName: 'User 2', online: true },
 };
 
 /** Members 1…n: markers spread over a few values, one member with own messages after its marker. */
@@ -37,7 +37,7 @@ function members(n: number): { rows: Participant[]; participants: ParticipantWit
     userId: row.userId,
     role: row.role,
     lastReadSeq: row.lastReadSeq,
-    user: { id: row.userId, username: `u${row.userId}`, displayName: `User ${row.userId}` },
+    user: { id: row.userId, username: `u${row.userId}`, displayName: `User ${row.userId}`, online: row.userId % 2 === 0 },
   }));
   return { rows, participants };
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
+import type { UserRecord } from '../../common/src/index.js';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
 import type { MessageRecord } from '../../messages/src/message.mapper.js';
+import { onlineSql } from '../../presence/src/presence.sql.js';
 import { Participant, type ParticipantRole } from './participant.entity.js';
 import { THREAD_DTO_JOINS_SQL, threadDtoJsonSql } from './thread.mapper.js';
 import { Thread, type ThreadType } from './thread.entity.js';
@@ -13,7 +15,7 @@ export interface ParticipantWithUser {
   userId: number;
   role: ParticipantRole;
   lastReadSeq: number;
-  user: { id: number; username: string; displayName: string };
+  user: UserRecord;
 }
 
 /** A participant row joined with its thread, as MEMBERSHIP_COLUMNS selects it. */
@@ -129,9 +131,9 @@ export class ThreadsRepository {
    * user: one statement for what building every participant's view of the thread needs.
    */
   async findMembersOfThread(threadId: number): Promise<{ membership: Participant; member: ParticipantWithUser }[]> {
-    const rows: (MembershipRow & { username: string; display_name: string })[] = await this.statements.query(
+    const rows: (MembershipRow & { username: string; display_name: string; online: boolean })[] = await this.statements.query(
       'threads.members',
-      `SELECT ${MEMBERSHIP_COLUMNS}, u.username, u.display_name
+      `SELECT ${MEMBERSHIP_COLUMNS}, u.username, u.display_name, ${onlineSql('p.user_id')} AS online
          FROM participants p JOIN threads t ON t.id = p.thread_id JOIN users u ON u.id = p.user_id
         WHERE p.thread_id = $1
         ORDER BY p.joined_at ASC, p.user_id ASC`,
@@ -144,7 +146,7 @@ export class ThreadsRepository {
         userId: row.user_id,
         role: row.role,
         lastReadSeq: row.last_read_seq,
-        user: { id: row.user_id, username: row.username, displayName: row.display_name },
+        user: { id: row.user_id, username: row.username, displayName: row.display_name, online: row.online },
       },
     }));
   }
@@ -178,25 +180,29 @@ export class ThreadsRepository {
   /** Every participant of these threads with their users, in joining order. */
   async findParticipantsWithUsers(threadIds: number[]): Promise<ParticipantWithUser[]> {
     if (threadIds.length === 0) return [];
-    const rows: (Omit<ParticipantWithUser, 'user'> & { username: string; displayName: string })[] = await this.statements.query(
+    const rows: (Omit<ParticipantWithUser, 'user'> & Omit<UserRecord, 'id'>)[] = await this.statements.query(
       'threads.participants-with-users',
-      `SELECT p.thread_id AS "threadId", p.user_id AS "userId", p.role, p.last_read_seq AS "lastReadSeq", u.username, u.display_name AS "displayName"
+      `SELECT p.thread_id AS "threadId", p.user_id AS "userId", p.role, p.last_read_seq AS "lastReadSeq", u.username, u.display_name AS "displayName",
+              ${onlineSql('p.user_id')} AS online
          FROM participants p JOIN users u ON u.id = p.user_id
         WHERE p.thread_id = ANY($1)
         ORDER BY p.joined_at ASC, p.user_id ASC`,
       [threadIds],
     );
-    return rows.map(({ username, displayName, ...participant }) => ({ ...participant, user: { id: participant.userId, username, displayName } }));
+    return rows.map(({ username, displayName, online, ...participant }) => ({
+      ...participant,
+      user: { id: participant.userId, username, displayName, online },
+    }));
   }
 
   /** The newest message of each thread (the one at its last_seq), in one query. */
   async findLastMessages(threadIds: number[]): Promise<Map<number, MessageRecord>> {
     if (threadIds.length === 0) return new Map();
-    const rows: (Omit<MessageRecord, 'sender'> & { senderUsername: string; senderDisplayName: string })[] = await this.statements.query(
+    const rows: (Omit<MessageRecord, 'sender'> & { senderUsername: string; senderDisplayName: string; senderOnline: boolean })[] = await this.statements.query(
       'threads.last-messages',
       `SELECT m.id, m.thread_id AS "threadId", m.seq, m.sender_id AS "senderId", m.text,
               m.client_message_id AS "clientMessageId", m.created_at AS "createdAt",
-              u.username AS "senderUsername", u.display_name AS "senderDisplayName"
+              u.username AS "senderUsername", u.display_name AS "senderDisplayName", ${onlineSql('m.sender_id')} AS "senderOnline"
          FROM threads t
          JOIN messages m ON m.thread_id = t.id AND m.seq = t.last_seq
          JOIN users u ON u.id = m.sender_id
@@ -204,9 +210,9 @@ export class ThreadsRepository {
       [threadIds],
     );
     return new Map(
-      rows.map(({ senderUsername, senderDisplayName, ...message }) => [
+      rows.map(({ senderUsername, senderDisplayName, senderOnline, ...message }) => [
         message.threadId,
-        { ...message, sender: { id: message.senderId, username: senderUsername, displayName: senderDisplayName } },
+        { ...message, sender: { id: message.senderId, username: senderUsername, displayName: senderDisplayName, online: senderOnline } },
       ]),
     );
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
+import { In, type Repository, type SelectQueryBuilder } from 'typeorm';
+import { onlineSql } from '../../presence/src/presence.sql.js';
 import { User } from './user.entity.js';
 
 export interface NewUser {
@@ -19,18 +20,33 @@ export interface ProfileChanges {
   isStaff?: boolean;
 }
 
+/** A user with whether it is connected right now (see onlineSql). */
+export type UserWithPresence = User & { online: boolean };
+
+/** The users a query selects, each with `online`, computed in the same statement. */
+async function withPresence(query: SelectQueryBuilder<User>): Promise<UserWithPresence[]> {
+  const { entities, raw } = await query.addSelect(onlineSql(`${query.alias}.id`), 'online').getRawAndEntities<{ online: boolean }>();
+  // No joins: one raw row per entity, in the same order.
+  return entities.map((user, index) => Object.assign(user, { online: raw[index]?.online === true }));
+}
+
 @Injectable()
 export class UsersRepository {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
-  /** For sign-in: by username or email, with the password hash (never selected otherwise). */
-  findWithPasswordByLogin(login: string): Promise<User | null> {
+  /** For sign-in: by username or email, with the password hash (never selected otherwise) and `online` (the web session answers the user). */
+  async findWithPasswordByLogin(login: string): Promise<UserWithPresence | null> {
     const normalized = login.trim().toLowerCase();
-    return this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.username = :login OR u.email = :login', { login: normalized }).getOne();
+    const query = this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.username = :login OR u.email = :login', { login: normalized });
+    return (await withPresence(query))[0] ?? null;
   }
 
   findById(id: number): Promise<User | null> {
     return this.users.findOneBy({ id });
+  }
+
+  findByIdWithPresence(id: number): Promise<UserWithPresence | null> {
+    return withPresence(this.users.createQueryBuilder('u').where('u.id = :id', { id })).then((users) => users[0] ?? null);
   }
 
   findByUsername(username: string): Promise<User | null> {
@@ -43,14 +59,15 @@ export class UsersRepository {
     return new Set(rows.map((row) => row.id));
   }
 
-  /** Everyone but `excludeId`, by username, optionally filtered by a case-insensitive search. */
-  findOthersPage(excludeId: number, search: string | undefined, limit: number, offset: number): Promise<[User[], number]> {
+  /** Everyone but `excludeId`, by username, optionally filtered by a case-insensitive search; and how many in all. */
+  findOthersPage(excludeId: number, search: string | undefined, limit: number, offset: number): Promise<[UserWithPresence[], number]> {
     const query = this.users.createQueryBuilder('u').where('u.id <> :excludeId', { excludeId });
     if (search) {
       const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       query.andWhere('(u.username ILIKE :pattern OR u.displayName ILIKE :pattern)', { pattern });
     }
-    return query.orderBy('u.username', 'ASC').limit(limit).offset(offset).getManyAndCount();
+    // The same two statements getManyAndCount runs: the count, and the page.
+    return Promise.all([withPresence(query.clone().orderBy('u.username', 'ASC').limit(limit).offset(offset)), query.getCount()]);
   }
 
   async insertUser(user: NewUser): Promise<User> {

@@ -4,7 +4,7 @@ import type { ListUsersQueryDto, MeDto, UserDto } from './dto/user.dto.js';
 import { PasswordHasher } from './password-hasher.js';
 import type { User } from './user.entity.js';
 import { toMeDto, toUserDto } from './user.mapper.js';
-import { UsersRepository, type ProfileChanges } from './users.repository.js';
+import { UsersRepository, type ProfileChanges, type UserWithPresence } from './users.repository.js';
 
 export interface CreateUserInput {
   username: string;
@@ -32,13 +32,13 @@ export class UsersService {
   }
 
   async getMe(actor: Actor): Promise<MeDto> {
-    const user = await this.users.findById(actor.id);
+    const user = await this.users.findByIdWithPresence(actor.id);
     if (!user) throw new NotFoundError('user_not_found', 'Your account no longer exists.');
     return toMeDto(user);
   }
 
   /** Checks a username/email and password; the same work and answer whether or not the user exists. */
-  async verifyCredentials(login: string, password: string): Promise<User | null> {
+  async verifyCredentials(login: string, password: string): Promise<UserWithPresence | null> {
     const user = await this.users.findWithPasswordByLogin(login);
     const valid = await this.hasher.verify(password, user?.passwordHash);
     return valid && user ? user : null;

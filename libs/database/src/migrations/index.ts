@@ -3,6 +3,7 @@ import { AdminSessions1795310026105 } from './1795310026105-AdminSessions.js';
 import { DropParticipantsMarkerIndex1795321164546 } from './1795321164546-DropParticipantsMarkerIndex.js';
 import { MessageSearch1796653888181 } from './1796653888181-MessageSearch.js';
 import { OptionalGroupTitle1796657901444 } from './1796657901444-OptionalGroupTitle.js';
+import { Presence1796690550679 } from './1796690550679-Presence.js';
 
 /** Listed explicitly (no glob), so the same list works from sources, the build and the tests. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   DropParticipantsMarkerIndex1795321164546,
   MessageSearch1796653888181,
   OptionalGroupTitle1796657901444,
+  Presence1796690550679,
 ];

@@ -12,8 +12,8 @@ export class UserDto {
   @ApiProperty({ example: 'James Smith' })
   displayName: string;
 
-  @ApiPropertyOptional({ example: true, description: 'Present when live presence is known.' })
-  online?: boolean;
+  @ApiProperty({ example: true, description: 'Connected right now (a socket open on any server instance).' })
+  online: boolean;
 }
 
 export class MeDto extends UserDto {
