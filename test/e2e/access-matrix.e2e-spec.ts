@@ -34,6 +34,8 @@ type Transport = 'bearer' | 'cookie';
 interface Fixture {
   group: number;
   groupMessage: number;
+  /** A message the participant sent in the group (the one it may edit and delete). */
+  ownGroupMessage: number;
   direct: number;
   directMessage: number;
 }
@@ -251,6 +253,47 @@ const MATRIX: Record<string, RouteEntry> = {
   },
   'POST /api/v1/messages/:id/read': { kind: 'api', cases: messageCases((id) => `/api/v1/messages/${id}/read/`) },
   'POST /api/v1/messages/:id/unread': { kind: 'api', cases: messageCases((id) => `/api/v1/messages/${id}/unread/`) },
+  // Only the sender changes a message: other members 403, everyone else the same 404 as for no such message.
+  'PATCH /api/v1/messages/:id': {
+    kind: 'api',
+    cases: [
+      {
+        label: 'own message (group)',
+        path: (c) => `/api/v1/messages/${c.f.ownGroupMessage}/`,
+        body: () => ({ text: 'edited in the matrix' }),
+        addresses: 'message',
+        expected: members(200, 403),
+      },
+      {
+        label: "peer's message (group)",
+        path: (c) => `/api/v1/messages/${c.f.groupMessage}/`,
+        body: () => ({ text: 'x' }),
+        addresses: 'message',
+        expected: members(403, 403),
+      },
+      {
+        label: "peer's message (direct)",
+        path: (c) => `/api/v1/messages/${c.f.directMessage}/`,
+        body: () => ({ text: 'x' }),
+        addresses: 'message',
+        expected: members(403, 404),
+      },
+    ],
+  },
+  'DELETE /api/v1/messages/:id': {
+    kind: 'api',
+    cases: [
+      {
+        label: 'own message (group)',
+        fresh: 'group',
+        path: (c) => `/api/v1/messages/${c.f.ownGroupMessage}/`,
+        addresses: 'message',
+        expected: members(204, 403),
+      },
+      { label: "peer's message (group)", path: (c) => `/api/v1/messages/${c.f.groupMessage}/`, addresses: 'message', expected: members(403, 403) },
+      { label: "peer's message (direct)", path: (c) => `/api/v1/messages/${c.f.directMessage}/`, addresses: 'message', expected: members(403, 404) },
+    ],
+  },
   'POST /api/v1/threads/:id/read': {
     kind: 'api',
     cases: threadCases(
@@ -328,12 +371,13 @@ describe('access-control matrix', () => {
     (await t.http().post(path).set('Authorization', user.auth).send(body).expect(status)).body as T;
 
   /** A group owned by `owner` with `participant` and `peer`, from which `removed` was removed, with one message. */
-  const newGroup = async (): Promise<{ group: number; groupMessage: number }> => {
+  const newGroup = async (): Promise<{ group: number; groupMessage: number; ownGroupMessage: number }> => {
     const { owner, participant, peer, removed } = cast;
     const group = (await post<{ id: number }>(owner, '/api/v1/threads/', { participants: [participant.id, peer.id, removed.id], title: 'Matrix' }, 201)).id;
     await t.http().delete(`/api/v1/threads/${group}/participants/${removed.id}/`).set('Authorization', owner.auth).expect(204);
+    const ownGroupMessage = (await post<{ id: number }>(participant, `/api/v1/threads/${group}/messages/`, { text: "the participant's" }, 201)).id;
     const groupMessage = (await post<{ id: number }>(peer, `/api/v1/threads/${group}/messages/`, { text: 'in the group' }, 201)).id;
-    return { group, groupMessage };
+    return { group, groupMessage, ownGroupMessage };
   };
 
   /** The direct thread participant–target (created again after a cell deleted it). */
@@ -508,11 +552,11 @@ describe('access-control matrix', () => {
     const addressed = Object.entries(MATRIX).flatMap(([key, entry]) => entry.cases.filter((k) => k.addresses).map((k) => [key, k.label, k] as const));
 
     /** A thread that never existed, and one that existed and was deleted (with its messages). */
-    const missing: Fixture[] = [{ group: MAX_ID, groupMessage: MAX_ID, direct: MAX_ID, directMessage: MAX_ID }];
+    const missing: Fixture[] = [{ group: MAX_ID, groupMessage: MAX_ID, ownGroupMessage: MAX_ID, direct: MAX_ID, directMessage: MAX_ID }];
     beforeAll(async () => {
       const gone = await newGroup();
       await t.http().delete(`/api/v1/threads/${gone.group}/`).set('Authorization', cast.owner.auth).expect(204);
-      missing.push({ group: gone.group, groupMessage: gone.groupMessage, direct: gone.group, directMessage: gone.groupMessage });
+      missing.push({ ...gone, direct: gone.group, directMessage: gone.groupMessage });
     });
 
     it.each(addressed)('%s (%s): the same answer for a thread one is not in as for one that does not exist', async (key, _label, k) => {
@@ -587,7 +631,7 @@ describe('access-control matrix', () => {
     });
 
     it.each(Object.entries(SOCKET_MATRIX))('%s: the same refusal for a thread one is not in as for one that does not exist', async (event, cases) => {
-      const missing: Fixture = { group: MAX_ID, groupMessage: MAX_ID, direct: MAX_ID, directMessage: MAX_ID };
+      const missing: Fixture = { group: MAX_ID, groupMessage: MAX_ID, ownGroupMessage: MAX_ID, direct: MAX_ID, directMessage: MAX_ID };
       for (const k of cases) {
         const refused = await live.outsider.request(event, k.payload(base));
         expect(refused).toMatchObject({ ok: false, error: { code: 'not_found' } });

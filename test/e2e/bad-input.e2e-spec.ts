@@ -27,7 +27,7 @@ type Resolvable<T> = T | ((c: Ctx) => T);
 
 interface BadCase {
   name: string;
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   path: Resolvable<string>;
   /** Extra request headers; a raw body is sent as application/json unless Content-Type is given here. */
   headers?: Record<string, string>;
@@ -41,6 +41,8 @@ interface BadCase {
   multipart?: Resolvable<{ fields: FormPairs; files?: FilePart[] }>;
   /** Send no Authorization header (public routes). */
   anonymous?: boolean;
+  /** Act as this user instead of alice. */
+  as?: 'bob' | 'dave';
   status: number;
   code?: string;
 }
@@ -53,6 +55,7 @@ const expectStatusIn = (res: { status: number; body: unknown }, allowed: number[
 const resolve = <T>(value: Resolvable<T>, c: Ctx): T => (typeof value === 'function' ? (value as (c: Ctx) => T)(c) : value);
 
 const MSG = (c: Ctx): string => `/api/v1/threads/${c.direct}/messages/`;
+const EDIT = (c: Ctx): string => `/api/v1/messages/${c.messageId}/`;
 const TOKEN = '/api/token/';
 const REFRESH = '/api/token/refresh/';
 const SESSION = '/api/session/';
@@ -559,6 +562,43 @@ const cases: BadCase[] = [
   { name: 'q twice (message search)', method: 'get', path: '/api/v1/messages/search/?q=a&q=b', status: 400, code: 'validation_failed' },
   { name: 'threadId=1e3 (message search)', method: 'get', path: '/api/v1/messages/search/?q=a&threadId=1e3', status: 400, code: 'validation_failed' },
   { name: 'unknown query parameter (message search)', method: 'get', path: '/api/v1/messages/search/?q=a&sort=old', status: 400, code: 'validation_failed' },
+
+  // ── Edit and delete a message (alice's, in the direct thread) ─────────────────────────────────────
+  { name: 'edit: text empty', method: 'patch', path: EDIT, json: { text: '' }, status: 400, code: 'validation_failed' },
+  { name: 'edit: text whitespace only', method: 'patch', path: EDIT, json: { text: ' \n\t ' }, status: 400, code: 'validation_failed' },
+  { name: 'edit: text missing', method: 'patch', path: EDIT, json: {}, status: 400, code: 'validation_failed' },
+  { name: 'edit: text null', method: 'patch', path: EDIT, json: { text: null }, status: 400 },
+  { name: 'edit: text as number', method: 'patch', path: EDIT, json: { text: 42 }, status: 400 },
+  { name: 'edit: text of 4001 characters', method: 'patch', path: EDIT, json: { text: 'x'.repeat(4001) }, status: 400, code: 'validation_failed' },
+  { name: 'edit: text with a NUL', method: 'patch', path: EDIT, raw: '{"text":"a\\u0000b"}', status: 400, code: 'nul_character' },
+  { name: 'edit: unknown field', method: 'patch', path: EDIT, json: { text: 'ok', seq: 1 }, status: 400, code: 'validation_failed' },
+  { name: 'edit: clientMessageId is not editable', method: 'patch', path: EDIT, json: { text: 'ok', clientMessageId: 'x' }, status: 400 },
+  { name: 'edit: malformed JSON', method: 'patch', path: EDIT, raw: '{"text":', status: 400, code: 'malformed_json' },
+  { name: 'edit: id abc', method: 'patch', path: '/api/v1/messages/abc/', json: { text: 'ok' }, status: 400 },
+  { name: 'edit: id 0', method: 'patch', path: '/api/v1/messages/0/', json: { text: 'ok' }, status: 400 },
+  { name: 'edit: id 2^31', method: 'patch', path: `/api/v1/messages/${2 ** 31}/`, json: { text: 'ok' }, status: 400 },
+  {
+    name: "edit: someone else's message (a participant)",
+    method: 'patch',
+    path: EDIT,
+    as: 'bob',
+    json: { text: 'hijacked' },
+    status: 403,
+    code: 'not_message_sender',
+  },
+  {
+    name: "edit: a message of someone else's thread",
+    method: 'patch',
+    path: EDIT,
+    as: 'dave',
+    json: { text: 'hijacked' },
+    status: 404,
+    code: 'message_not_found',
+  },
+  { name: 'delete: id -1', method: 'delete', path: '/api/v1/messages/-1/', status: 400 },
+  { name: 'delete: id 1.5', method: 'delete', path: '/api/v1/messages/1.5/', status: 400 },
+  { name: "delete: someone else's message (a participant)", method: 'delete', path: EDIT, as: 'bob', status: 403, code: 'not_message_sender' },
+  { name: "delete: a message of someone else's thread", method: 'delete', path: EDIT, as: 'dave', status: 404, code: 'message_not_found' },
 ];
 
 describe('bad input', () => {
@@ -646,7 +686,7 @@ describe('bad input', () => {
   describe('is refused with a 4xx in the contract error shape', () => {
     it.each(cases)('$method $name → $status', async (k) => {
       const res = await send(k.method, resolve(k.path, c), {
-        auth: k.anonymous ? undefined : c.alice.auth,
+        auth: k.anonymous ? undefined : c[k.as ?? 'alice'].auth,
         headers: k.headers,
         raw: k.raw,
         json: k.json === undefined ? undefined : resolve(k.json, c),
@@ -843,6 +883,21 @@ describe('bad input', () => {
     expect((group.body.participants as { id: number }[]).map((p) => p.id).sort((a, b) => a - b)).toEqual(
       [c.alice.id, c.bob.id, c.carol.id].sort((a, b) => a - b),
     );
+    // The message the refused edits and deletes named is as it was sent.
+    expect(
+      (
+        await t
+          .http()
+          .get(`${MSG(c)}?limit=1`)
+          .set('Authorization', c.alice.auth)
+          .expect(200)
+      ).body.results[0],
+    ).toMatchObject({
+      id: c.messageId,
+      text: 'first',
+      editedAt: null,
+      deletedAt: null,
+    });
     // The refresh token used only in the request with an unknown field is still unspent.
     await t.http().post(REFRESH).send({ refresh: c.refresh }).expect(200);
   });

@@ -20,6 +20,8 @@ const CONTRACT_ROUTES = [
   'get /history/{chatId}',
   'post /api/v1/messages/{id}/read',
   'post /api/v1/messages/{id}/unread',
+  'patch /api/v1/messages/{id}',
+  'delete /api/v1/messages/{id}',
   'get /api/v1/messages/search',
   'post /api/v1/threads/{id}/read',
   'get /api/v1/threads/{id}/messages/unread_count',

@@ -76,6 +76,21 @@ describe('message JSON built by PostgreSQL', () => {
       const message = (page.body as { results: { id: number; seq: number }[] }).results.find((m) => m.seq === seq);
       await t.http().post(`/api/v1/messages/${message!.id}/read/`).set('Authorization', reader.auth).expect(200);
     };
+    // Edited and deleted messages too: editedAt and deletedAt as strings, a tombstone's empty text.
+    const ids = async (threadId: number): Promise<{ id: number; sender: { id: number } }[]> =>
+      (
+        (await t.http().get(`/api/v1/threads/${threadId}/messages/`).set('Authorization', ann.auth).expect(200)).body as {
+          results: { id: number; sender: { id: number } }[];
+        }
+      ).results;
+    for (const threadId of [direct, group]) {
+      const [first, second, third] = await ids(threadId);
+      const as = (message: { sender: { id: number } }): TestUser => users.find((user) => user.id === message.sender.id)!;
+      await t.http().patch(`/api/v1/messages/${first.id}/`).set('Authorization', as(first).auth).send({ text: 'edited "é" \u2028 😀' }).expect(200);
+      await t.http().delete(`/api/v1/messages/${second.id}/`).set('Authorization', as(second).auth).expect(204);
+      await t.http().patch(`/api/v1/messages/${third.id}/`).set('Authorization', as(third).auth).send({ text: 'edited, then deleted' }).expect(200);
+      await t.http().delete(`/api/v1/messages/${third.id}/`).set('Authorization', as(third).auth).expect(204);
+    }
     await readUpTo(direct, bob, 3);
     await readUpTo(group, bob, 5);
     await readUpTo(group, cy, 2);

@@ -44,6 +44,21 @@ describe('thread JSON built by PostgreSQL', () => {
     await send(cy, group, 'from cy');
     await send(ann, group, 'from ann');
     await send(bob, handedOver, 'bye');
+    // Last messages that were edited (editedAt) and deleted (a tombstone: text "", deletedAt).
+    const lastOf = async (threadId: number, viewer: TestUser): Promise<number> =>
+      ((await t.http().get(`/api/v1/threads/${threadId}/`).set('Authorization', viewer.auth).expect(200)).body as { lastMessage: { id: number } }).lastMessage
+        .id;
+    await t
+      .http()
+      .patch(`/api/v1/messages/${await lastOf(direct, bob)}/`)
+      .set('Authorization', bob.auth)
+      .send({ text: 'back "edited" 😀' })
+      .expect(200);
+    await t
+      .http()
+      .delete(`/api/v1/messages/${await lastOf(handedOver, bob)}/`)
+      .set('Authorization', bob.auth)
+      .expect(204);
     // The owner leaves: the group passes to its longest-standing member, and the list must show the new owner.
     await t.http().delete(`/api/v1/threads/${handedOver}/participants/${bob.id}/`).set('Authorization', bob.auth).expect(204);
     // Some read, some not: unread counts and read flags differ per viewer.

@@ -17,6 +17,12 @@ export interface MessageRecord {
   text: string;
   clientMessageId: string | null;
   createdAt: Date;
+  /** When its text last changed (an edit or moderation); null: never. */
+  editedAt: Date | null;
+  /** When it was deleted or redacted: then `text` is "" (a tombstone); null: not deleted. */
+  deletedAt: Date | null;
+  /** 0 when stored, +1 with every change (never in a DTO): live delivery keeps only the newest. */
+  revision: number;
   sender: UserRecord;
 }
 
@@ -39,6 +45,9 @@ export type DomainEvent =
   // `previousAt`: when the thread's previous message (or other activity) was stored; null for seq 1. Lets whoever
   // orders a thread's deliveries tell a message still in flight from one long delivered.
   | { type: 'message.created'; threadId: number; message: MessageRecord; previousAt: Date | null; readState: MessageReadState }
+  // An edit, a delete or a moderation, as stored (revision included), with every participant's read marker in the
+  // same transaction: enough for each recipient's readByMe and isRead.
+  | { type: 'message.updated'; threadId: number; message: MessageRecord; readers: { userId: number; lastReadSeq: number }[] }
   | { type: 'read-marker.moved'; threadId: number; userId: number; lastReadSeq: number; readAt: Date }
   | { type: 'thread.created'; threadId: number; participantIds: number[] }
   | { type: 'thread.updated'; threadId: number; participantIds: number[]; removedUserIds: number[] }

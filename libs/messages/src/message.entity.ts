@@ -10,7 +10,8 @@ export const MAX_SEQ = 2_147_483_647;
 @Entity({ name: 'messages' })
 @Unique('messages_thread_seq_unique', ['threadId', 'seq'])
 @Unique('messages_sender_client_id_unique', ['senderId', 'clientMessageId'])
-@Check('messages_text_length', `char_length(text) BETWEEN 1 AND ${MESSAGE_TEXT_MAX}`)
+// A tombstone (deleted) keeps its row with an empty text (migration MessageEdits).
+@Check('messages_text_shape', `(deleted_at IS NULL AND char_length(text) BETWEEN 1 AND ${MESSAGE_TEXT_MAX}) OR (deleted_at IS NOT NULL AND text = '')`)
 @Check('messages_seq_positive', 'seq > 0')
 // Counting a participant's own messages after its read marker (mark unread) uses this.
 @Index('messages_thread_sender_seq_idx', ['threadId', 'senderId', 'seq'])
@@ -46,6 +47,18 @@ export class Message extends BaseEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** When its sender (or a moderator) last changed the text; null: never. */
+  @Column({ name: 'edited_at', type: 'timestamptz', nullable: true })
+  editedAt: Date | null;
+
+  /** When it was deleted (or redacted): the row stays as a tombstone with an empty text; null: not deleted. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt: Date | null;
+
+  /** 0 when stored, +1 with every change: live delivery drops an update older than one it delivered. */
+  @Column({ type: 'integer', default: 0 })
+  revision: number;
 
   /** The words of `text` for full-text search, kept by a trigger of the database (migration MessageSearch). */
   @Column({ name: 'search_vector', type: 'tsvector', select: false, insert: false, update: false })

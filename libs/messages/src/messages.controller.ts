@@ -1,9 +1,11 @@
-import { Body, Controller, Get, Header, HttpStatus, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -25,6 +27,7 @@ import {
 } from '../../common/src/index.js';
 import { RateLimit } from '../../rate-limit/src/index.js';
 import {
+  EditMessageDto,
   ListMessagesQueryDto,
   MessageDto,
   MessagePageDto,
@@ -100,6 +103,33 @@ export class MessagesController {
     const { message, created } = await this.messages.send(actor, id, body);
     res.status(created ? HttpStatus.CREATED : HttpStatus.OK);
     return message;
+  }
+
+  @Patch('api/v1/messages/:id')
+  @ApiBodyTypes()
+  @ApiOperation({ summary: 'Edit your message: a new text (same rules as sending); editedAt is set, seq, time and read state stay.' })
+  @ApiOkResponse({ type: MessageDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Empty or oversize text, a NUL character, an unknown field, or a bad id.' })
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'code `not_message_sender`: only its sender can edit a message.' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'code `message_not_found`: no such message in any of your threads.' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'code `message_deleted`: the message was deleted.' })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'More message writes (sends, edits, deletes) per second than allowed.' })
+  @RateLimit('messageSend')
+  edit(@CurrentUser() actor: Actor, @Param('id', ParseIdPipe) id: number, @Body() body: EditMessageDto): Promise<MessageDto> {
+    return this.messages.edit(actor, id, body);
+  }
+
+  @Delete('api/v1/messages/:id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete your message: it stays in its place as a tombstone (same id and seq, text "", deletedAt). Deleting it again is 204 too.' })
+  @ApiNoContentResponse({ description: 'Deleted (or deleted already).' })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'A bad id.' })
+  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'code `not_message_sender`: only its sender can delete a message.' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'code `message_not_found`: no such message in any of your threads.' })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'More message writes (sends, edits, deletes) per second than allowed.' })
+  @RateLimit('messageSend')
+  async delete(@CurrentUser() actor: Actor, @Param('id', ParseIdPipe) id: number): Promise<void> {
+    await this.messages.delete(actor, id);
   }
 
   /** The page envelope as JSON text: the database serialized the messages. */

@@ -3,7 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
 import { onlineSql } from '../../presence/src/presence.sql.js';
-import { MESSAGE_DTO_SQL_COLUMNS, messageDtoJsonSql, type MessageRecord } from './message.mapper.js';
+import {
+  MESSAGE_DTO_SQL_COLUMNS,
+  MESSAGE_RECORD_SQL_COLUMNS,
+  messageDtoJsonSql,
+  toMessageRecord,
+  type MessageRecord,
+  type MessageRecordRow,
+} from './message.mapper.js';
 import type { BatchStateBefore } from './batch-read-state.js';
 import { isReadByOthersSql, isReadBySql, type ReadMarker } from './read-flags.js';
 
@@ -14,16 +21,8 @@ export interface NewMessage {
   clientMessageId: string | null;
 }
 
-const MESSAGE_COLUMNS = `m.id, m.thread_id AS "threadId", m.seq, m.sender_id AS "senderId", m.text,
-  m.client_message_id AS "clientMessageId", m.created_at AS "createdAt",
-  u.username AS "senderUsername", u.display_name AS "senderDisplayName", ${onlineSql('m.sender_id')} AS "senderOnline"`;
-
-type MessageRow = Omit<MessageRecord, 'sender'> & { senderUsername: string; senderDisplayName: string; senderOnline: boolean };
-
-const toRecord = ({ senderUsername, senderDisplayName, senderOnline, ...message }: MessageRow): MessageRecord => ({
-  ...message,
-  sender: { id: message.senderId, username: senderUsername, displayName: senderDisplayName, online: senderOnline },
-});
+/** What changeLocked applies: a new text (an edit), or the tombstone (a delete). */
+export type MessageChange = { kind: 'edit'; text: string } | { kind: 'delete' };
 
 /** One stored message of a batch, with when its thread was last active before it (null for seq 1). */
 export interface StoredMessage {
@@ -145,32 +144,32 @@ export class MessagesRepository {
   }
 
   async findById(id: number): Promise<MessageRecord | null> {
-    const rows: MessageRow[] = await this.statements.query(
+    const rows: MessageRecordRow[] = await this.statements.query(
       'messages.by-id',
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = $1`,
+      `SELECT ${MESSAGE_RECORD_SQL_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.id = $1`,
       [id],
     );
-    return rows[0] ? toRecord(rows[0]) : null;
+    return rows[0] ? toMessageRecord(rows[0]) : null;
   }
 
   async findBySenderAndClientId(senderId: number, clientMessageId: string): Promise<MessageRecord | null> {
-    const rows: MessageRow[] = await this.statements.query(
+    const rows: MessageRecordRow[] = await this.statements.query(
       'messages.by-client-id',
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.sender_id = $1 AND m.client_message_id = $2`,
+      `SELECT ${MESSAGE_RECORD_SQL_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE m.sender_id = $1 AND m.client_message_id = $2`,
       [senderId, clientMessageId],
     );
-    return rows[0] ? toRecord(rows[0]) : null;
+    return rows[0] ? toMessageRecord(rows[0]) : null;
   }
 
   /** Messages with afterSeq < seq, oldest first, at most `limit`: an index range scan however deep. */
   async findAfterSeq(threadId: number, afterSeq: number, limit: number): Promise<MessageRecord[]> {
-    const rows: MessageRow[] = await this.statements.query(
+    const rows: MessageRecordRow[] = await this.statements.query(
       'messages.after-seq',
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+      `SELECT ${MESSAGE_RECORD_SQL_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
         WHERE m.thread_id = $1 AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`,
       [threadId, afterSeq, limit],
     );
-    return rows.map(toRecord);
+    return rows.map(toMessageRecord);
   }
 
   /**
@@ -227,12 +226,12 @@ export class MessagesRepository {
         JOIN participants p ON p.thread_id = m.thread_id AND p.user_id = $1
        WHERE ($3::int IS NULL OR m.thread_id = $3)`;
     const [rows, counted] = await Promise.all([
-      this.dataSource.query<(MessageRow & { readByMe: boolean; isRead: boolean; marked: string })[]>(
+      this.dataSource.query<(MessageRecordRow & { readByMe: boolean; isRead: boolean; marked: string })[]>(
         `WITH hits AS (
            SELECT m.id, p.last_read_seq AS viewer_read_seq, q.query ${matching}
             ORDER BY m.id DESC LIMIT $4 OFFSET $5
          )
-         SELECT ${MESSAGE_COLUMNS},
+         SELECT ${MESSAGE_RECORD_SQL_COLUMNS},
                 ${isReadBySql('m', '$1', 'hits.viewer_read_seq')} AS "readByMe",
                 ${isReadByOthersSql('m', '(SELECT min(o.last_read_seq) FROM participants o WHERE o.thread_id = m.thread_id AND o.user_id <> m.sender_id)')} AS "isRead",
                 ts_headline('simple', translate(m.text, $6 || $7, ''), hits.query, 'HighlightAll=true, StartSel=' || $6 || ', StopSel=' || $7) AS marked
@@ -243,19 +242,52 @@ export class MessagesRepository {
       this.dataSource.query<{ count: number }[]>(`SELECT count(*)::int AS count ${matching}`, [userId, search.text, search.threadId]),
     ]);
     return {
-      hits: rows.map(({ readByMe, isRead, marked, ...row }) => ({ ...toRecord(row), readByMe, isRead, marked })),
+      hits: rows.map(({ readByMe, isRead, marked, ...row }) => ({ ...toMessageRecord(row), readByMe, isRead, marked })),
       count: counted[0]?.count ?? 0,
     };
   }
 
   /**
-   * Replaces a message's text in place: the row, its seq, sender and time stay, so the thread's seq stays gapless
-   * and unread counts (derived from seq) do not move. Answers false when there is no such message.
+   * Changes one message under its row lock, in one short transaction: reads it (with the user's membership of its
+   * thread: `viewerId` null for staff, who may change any message), lets `decide` say what to do (or throw: nothing is
+   * changed then), applies it with revision + 1, and answers the stored message with every participant's read marker
+   * at that moment (the flags each one's `message:updated` carries). `target` null: no such message, or one the
+   * viewer cannot see. Answers `changed: false` when `decide` chose nothing (deleting a tombstone again).
    */
-  async replaceText(messageId: number, text: string): Promise<boolean> {
-    // TypeORM answers an UPDATE with [rows, affectedCount].
-    const [, updated]: [unknown, number] = await this.dataSource.query(`UPDATE messages SET text = $2 WHERE id = $1`, [messageId, text]);
-    return updated > 0;
+  async changeLocked(
+    messageId: number,
+    viewerId: number | null,
+    decide: (target: { senderId: number; deletedAt: Date | null } | null) => MessageChange | null,
+  ): Promise<{ changed: false } | { changed: true; message: MessageRecord; readers: ReadMarker[] }> {
+    return this.dataSource.transaction(async (manager) => {
+      const found: { senderId: number; deletedAt: Date | null }[] = await this.statements.queryWith(
+        manager,
+        'messages.lock-for-change',
+        `SELECT m.sender_id AS "senderId", m.deleted_at AS "deletedAt" FROM messages m
+          WHERE m.id = $1 AND ($2::int IS NULL OR EXISTS (SELECT 1 FROM participants p WHERE p.thread_id = m.thread_id AND p.user_id = $2))
+          FOR UPDATE OF m`,
+        [messageId, viewerId],
+      );
+      const change = decide(found[0] ?? null);
+      if (!change) return { changed: false };
+      // The text of a tombstone is "": the search trigger empties its search_vector, so it never matches.
+      const [rows]: [MessageRecordRow[], number] = await this.statements.queryWith(
+        manager,
+        change.kind === 'edit' ? 'messages.edit' : 'messages.delete',
+        `UPDATE messages m SET ${change.kind === 'edit' ? 'text = $2, edited_at = now()' : `text = '', deleted_at = now()`}, revision = m.revision + 1
+           FROM users u WHERE m.id = $1 AND u.id = m.sender_id
+         RETURNING ${MESSAGE_RECORD_SQL_COLUMNS}`,
+        change.kind === 'edit' ? [messageId, change.text] : [messageId],
+      );
+      const message = toMessageRecord(rows[0]);
+      const readers: ReadMarker[] = await this.statements.queryWith(
+        manager,
+        'messages.thread-markers',
+        `SELECT user_id AS "userId", last_read_seq AS "lastReadSeq" FROM participants WHERE thread_id = $1`,
+        [message.threadId],
+      );
+      return { changed: true, message, readers };
+    });
   }
 
   /** The two lowest read markers of a thread: enough to tell, for any sender, whether everyone else has read. */
@@ -309,6 +341,9 @@ function toStoredBatch(batch: readonly NewMessage[], rows: BatchRow[]): StoredBa
         text: message.text,
         clientMessageId: message.clientMessageId,
         createdAt: row.at as Date,
+        editedAt: null,
+        deletedAt: null,
+        revision: 0,
         sender: { id: message.senderId, username: row.s1 as string, displayName: row.s2 as string, online: row.d === 1 },
       },
       // The first of the batch follows the thread's last activity; later ones follow a message of this batch.

@@ -7,6 +7,7 @@ import {
   messageNotFound,
   threadNotFound,
   type Actor,
+  DomainEvents,
   JsonArrayText,
   resolvePageWindow,
   type Page,
@@ -14,19 +15,16 @@ import {
   type PageLinks,
 } from '../../common/src/index.js';
 import { ThreadsService } from '../../threads/src/threads.service.js';
-import type { ListMessagesQueryDto, MessageDto, MessageSearchResultDto, SearchMessagesQueryDto, SendMessageDto } from './dto/message.dto.js';
+import type { EditMessageDto, ListMessagesQueryDto, MessageDto, MessageSearchResultDto, SearchMessagesQueryDto, SendMessageDto } from './dto/message.dto.js';
 import { highlightHtml, MATCH_END, MATCH_START } from './search-highlight.js';
 import { MAX_SEQ, MESSAGE_TEXT_MAX } from './message.entity.js';
 import { toMessageDto, toMessageDtoWithFlags, type MessageRecord } from './message.mapper.js';
 import { messagePageLinks, planMessageRange, withCount } from './message-window.js';
-import { MessagesRepository } from './messages.repository.js';
+import { MessagesRepository, type MessageChange } from './messages.repository.js';
 import { MessageSendQueue } from './send-queue.js';
 import { ReadersIndex, type ReadMarker } from './read-flags.js';
 
 const MAX_DELIVERY_BACKLOG = 500;
-
-/** What a redacted message says instead of its text. */
-export const REDACTED_MESSAGE_TEXT = '[This message was removed by a moderator]';
 
 @Injectable()
 export class MessagesService {
@@ -34,6 +32,7 @@ export class MessagesService {
     private readonly threads: ThreadsService,
     private readonly messages: MessagesRepository,
     private readonly sendQueue: MessageSendQueue,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -110,32 +109,56 @@ export class MessagesService {
     return this.messages.findAfterSeq(threadId, afterSeq, limit).then((records) => records.filter((record) => record.seq < beforeSeq));
   }
 
+  /** The sender changes its message's text: editedAt set; seq, time and read state stay. */
+  async edit(actor: Actor, messageId: number, request: EditMessageDto): Promise<MessageDto> {
+    const message = await this.change(messageId, { kind: 'edit', text: request.text }, actor);
+    return toMessageDto(message.record, { userId: actor.id, lastReadSeq: 0 }, ReadersIndex.fromMarkers(message.readers));
+  }
+
   /**
-   * Staff moderation: replaces a message's text. Messages are never deleted one by one (seq stays gapless, unread
-   * counts are derived from seq), so an edit keeps the row, its seq, sender and time.
-   * No live event: the contract has none for changed messages; clients see the new text when they fetch history.
+   * The sender deletes its message: it stays as a tombstone (same id and seq, text "", deletedAt set), so seq stays
+   * gapless and unread counts stay exact. Deleting a tombstone again changes and announces nothing.
    */
+  async delete(actor: Actor, messageId: number): Promise<void> {
+    await this.change(messageId, { kind: 'delete' }, actor);
+  }
+
+  /** Staff moderation: replaces any message's text, exactly as its sender's edit would (and announced the same way). */
   async moderateText(actor: Actor, messageId: number, text: string): Promise<MessageRecord> {
     requireStaff(actor);
     const trimmed = text.trim();
     if (!trimmed || codePointLength(trimmed) > MESSAGE_TEXT_MAX || trimmed.includes('\u0000')) {
       throw new BadRequestError('invalid_text', `A message's text has 1 to ${MESSAGE_TEXT_MAX} characters (after trimming) and no NUL character.`);
     }
-    return this.replaceText(messageId, trimmed);
+    return (await this.change(messageId, { kind: 'edit', text: trimmed }, null)).record;
+  }
+
+  /** Staff moderation's "delete": the message becomes a tombstone, exactly as when its sender deletes it. */
+  async redact(actor: Actor, messageId: number): Promise<MessageRecord> {
+    requireStaff(actor);
+    return (await this.change(messageId, { kind: 'delete' }, null)).record;
   }
 
   /**
-   * Staff moderation's "delete": the text is replaced by a fixed notice and the row stays, so seq stays gapless
-   * and every participant's unread count stays right. A thread's messages go only with the thread.
+   * Applies an edit or a delete under the message's row lock and announces it after the commit. `viewer`: the actor,
+   * who must be its sender (the message must be in one of its threads and its own), or null for staff (any message). A refused
+   * change changes nothing. Answers the stored message (unchanged when it was a tombstone already).
    */
-  async redact(actor: Actor, messageId: number): Promise<MessageRecord> {
-    requireStaff(actor);
-    return this.replaceText(messageId, REDACTED_MESSAGE_TEXT);
-  }
-
-  private async replaceText(messageId: number, text: string): Promise<MessageRecord> {
-    if (!(await this.messages.replaceText(messageId, text))) throw messageNotFound();
-    return (await this.messages.findById(messageId)) as MessageRecord;
+  private async change(messageId: number, change: MessageChange, viewer: Actor | null): Promise<{ record: MessageRecord; readers: ReadMarker[] }> {
+    const outcome = await this.messages.changeLocked(messageId, viewer?.id ?? null, (target) => {
+      if (!target) throw messageNotFound();
+      if (viewer && target.senderId !== viewer.id) throw new ForbiddenError('not_message_sender', 'Only its sender can edit or delete a message.');
+      if (target.deletedAt === null) return change;
+      if (change.kind === 'delete') return null;
+      throw new ConflictError('message_deleted', 'This message was deleted; it cannot be edited.');
+    });
+    if (!outcome.changed) {
+      const record = (await this.messages.findById(messageId)) as MessageRecord;
+      return { record, readers: await this.messages.findTwoLowestMarkers(record.threadId) };
+    }
+    const { message, readers } = outcome;
+    this.events.publish({ type: 'message.updated', threadId: message.threadId, message, readers });
+    return { record: message, readers };
   }
 
   private async existingForRetry(actor: Actor, threadId: number, existing: MessageRecord): Promise<MessageDto> {

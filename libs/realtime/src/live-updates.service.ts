@@ -94,6 +94,7 @@ export class LiveUpdatesService implements OnModuleDestroy {
   }
 
   handle(event: DomainEvent): void {
+    if (event.type === 'message.updated') return;
     if (event.type === 'message.created') {
       this.share(event);
       this.order.accept(toOrdered(event));
@@ -172,7 +173,7 @@ export class LiveUpdatesService implements OnModuleDestroy {
   }
 
   /** Everything but stored messages, which go through the order keeper. */
-  private async plan(event: Exclude<DomainEvent, MessageCreated>): Promise<LiveEmit[]> {
+  private async plan(event: Exclude<DomainEvent, MessageCreated | { type: 'message.updated' }>): Promise<LiveEmit[]> {
     switch (event.type) {
       case 'read-marker.moved':
         return this.planMarkerMoved(event, await this.readStatus.readStateOfParticipants(event.threadId));

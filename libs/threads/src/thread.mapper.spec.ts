@@ -23,6 +23,9 @@ const lastMessage: MessageRecord = {
   text: 'ship it',
   clientMessageId: null,
   createdAt: new Date('2026-11-02T10:00:00Z'),
+  editedAt: null,
+  deletedAt: null,
+  revision: 0,
   sender: { id: 2, username: 'u2', displayName: 'User 2', online: true },
 };
 

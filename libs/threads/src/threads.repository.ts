@@ -3,7 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { UserRecord } from '../../common/src/index.js';
 import { PreparedStatements } from '../../database/src/prepared-statements.js';
-import type { MessageRecord } from '../../messages/src/message.mapper.js';
+import { MESSAGE_RECORD_SQL_COLUMNS, toMessageRecord, type MessageRecord, type MessageRecordRow } from '../../messages/src/message.mapper.js';
 import { onlineSql } from '../../presence/src/presence.sql.js';
 import { Participant, type ParticipantRole } from './participant.entity.js';
 import { THREAD_DTO_JOINS_SQL, threadDtoJsonSql } from './thread.mapper.js';
@@ -198,23 +198,16 @@ export class ThreadsRepository {
   /** The newest message of each thread (the one at its last_seq), in one query. */
   async findLastMessages(threadIds: number[]): Promise<Map<number, MessageRecord>> {
     if (threadIds.length === 0) return new Map();
-    const rows: (Omit<MessageRecord, 'sender'> & { senderUsername: string; senderDisplayName: string; senderOnline: boolean })[] = await this.statements.query(
+    const rows: MessageRecordRow[] = await this.statements.query(
       'threads.last-messages',
-      `SELECT m.id, m.thread_id AS "threadId", m.seq, m.sender_id AS "senderId", m.text,
-              m.client_message_id AS "clientMessageId", m.created_at AS "createdAt",
-              u.username AS "senderUsername", u.display_name AS "senderDisplayName", ${onlineSql('m.sender_id')} AS "senderOnline"
+      `SELECT ${MESSAGE_RECORD_SQL_COLUMNS}
          FROM threads t
          JOIN messages m ON m.thread_id = t.id AND m.seq = t.last_seq
          JOIN users u ON u.id = m.sender_id
         WHERE t.id = ANY($1)`,
       [threadIds],
     );
-    return new Map(
-      rows.map(({ senderUsername, senderDisplayName, senderOnline, ...message }) => [
-        message.threadId,
-        { ...message, sender: { id: message.senderId, username: senderUsername, displayName: senderDisplayName, online: senderOnline } },
-      ]),
-    );
+    return new Map(rows.map((row) => [row.threadId, toMessageRecord(row)]));
   }
 
   async findParticipantIds(threadId: number): Promise<number[]> {

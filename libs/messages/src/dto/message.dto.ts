@@ -25,6 +25,17 @@ export class MessageDto {
   @ApiProperty({ example: '2026-11-22T09:30:00.000Z' })
   createdAt: string;
 
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'When its sender (or a moderator) last changed the text; null: never.' })
+  editedAt: string | null;
+
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    description: 'When it was deleted: it stays in its place (same id and seq) as a tombstone with text "". null: not deleted.',
+  })
+  deletedAt: string | null;
+
   @ApiProperty({ example: '0b6a3c52-6ef4-4a53-8d0b-1b2f3c4d5e6f', nullable: true, type: String })
   clientMessageId: string | null;
 
@@ -67,6 +78,17 @@ export class SendMessageDto {
   @IsOptional()
   @ClientMessageIdRules()
   clientMessageId?: string;
+}
+
+export class EditMessageDto {
+  @ApiProperty({
+    example: 'Hi David, are you free on Friday?',
+    minLength: 1,
+    maxLength: MESSAGE_TEXT_MAX,
+    description: 'The new text. Trimmed; 1 to 4000 characters.',
+  })
+  @MessageTextRules()
+  text: string;
 }
 
 export class ListMessagesQueryDto extends PageQueryDto {
