@@ -127,9 +127,76 @@ describe('web inbox: search, presence, edit and delete', () => {
     await eventually(async () => expect(await dotStates()).toEqual(['Online', 'Online', 'Online', 'Online']));
     expect(await classesOf(bobDots[1])).toContain('online');
     await screenshot(aliceThread, 'presence-online');
+    // A page loaded while Bob is online starts from the API's `online`, before any presence event.
+    await aliceThread.reload();
+    await aliceThread.locator('body[data-ready="true"]').waitFor();
+    expect(await aliceThread.locator('#thread-title .presence').getAttribute('aria-label')).toBe('Online');
 
     await bobPage.context().close();
     await eventually(async () => expect(await dotStates()).toEqual(['Offline', 'Offline', 'Offline', 'Offline']));
+  });
+
+  it("edits and deletes one's own message in place (Escape cancels, Delete asks first), as stored after a reload", async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const threadId = await t.createThread(alice, [bob]);
+    await post(bob, threadId, 'Are we still on for lunch?');
+    await post(alice, threadId, 'Lunch at noon?');
+    await post(alice, threadId, 'See you there');
+    const [alicePage, bobInbox] = await Promise.all([pages.signIn(alice), pages.signIn(bob)]);
+    const bobPage = await bobInbox.context().newPage();
+    await Promise.all([pages.openThread(alicePage, threadId), pages.openThread(bobPage, threadId)]);
+    const writes: string[] = [];
+    alicePage.on('request', (request) => {
+      if (request.method() === 'PATCH' || request.method() === 'DELETE') writes.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    });
+
+    // Only one's own messages have the menu.
+    expect(await messageItem(alicePage, 'Are we still on').getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    expect(await messageItem(bobPage, 'Lunch at noon').getByRole('button', { name: 'Edit' }).count()).toBe(0);
+
+    // Escape cancels an edit: nothing sent, the text as it was.
+    const lunch = messageItem(alicePage, 'Lunch at');
+    await lunch.hover();
+    await lunch.getByRole('button', { name: 'Edit' }).click();
+    const editor = lunch.getByLabel('Edit your message');
+    await editor.fill('Lunch at half past twelve?');
+    await editor.press('Escape');
+    expect(await lunch.locator('.editor').count()).toBe(0);
+    expect(await lunch.locator('.text').textContent()).toBe('Lunch at noon?');
+    expect(writes).toEqual([]);
+
+    // By keyboard: the menu's Edit button takes focus; Enter saves.
+    await lunch.getByRole('button', { name: 'Edit' }).focus();
+    await alicePage.keyboard.press('Enter');
+    await editor.fill('Lunch at one?');
+    await screenshot(alicePage, 'message-editing');
+    await editor.press('Enter');
+    await eventually(async () => expect(await lunch.locator('.text').textContent()).toBe('Lunch at one?'));
+    expect(await lunch.locator('.edited').isVisible()).toBe(true);
+
+    // Delete asks first; Cancel keeps the message.
+    const seeYou = messageItem(alicePage, 'See you there');
+    await seeYou.hover();
+    await seeYou.getByRole('button', { name: 'Delete' }).click();
+    await seeYou.getByRole('group', { name: 'Delete this message?' }).getByRole('button', { name: 'Cancel' }).click();
+    expect(await seeYou.locator('.confirm-delete').count()).toBe(0);
+    await seeYou.hover();
+    await seeYou.getByRole('button', { name: 'Delete' }).click();
+    await screenshot(alicePage, 'message-delete-confirm');
+    await seeYou.getByRole('group', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).click();
+    const tombstone = alicePage.locator('li.message.deleted');
+    await eventually(async () => expect(await tombstone.locator('.text').textContent()).toBe('This message was deleted'));
+    expect(await tombstone.getByRole('button').count()).toBe(0);
+    expect(writes).toEqual([expect.stringMatching(/^PATCH \/api\/v1\/messages\/\d+\/$/), expect.stringMatching(/^DELETE \/api\/v1\/messages\/\d+\/$/)]);
+    await screenshot(bobPage, 'message-edited-and-deleted');
+
+    // A reload shows what is stored: the edit with its label, the tombstone in its place.
+    for (const page of [alicePage, bobPage]) {
+      await page.reload();
+      await page.locator('body[data-ready="true"]').waitFor();
+      expect(await page.locator('li.message .text').allTextContents()).toEqual(['Are we still on for lunch?', 'Lunch at one?', 'This message was deleted']);
+      expect(await page.locator('li.message .edited:not([hidden])').count()).toBe(1);
+    }
   });
 
   it('says when nothing matches, and Escape closes the results', async () => {

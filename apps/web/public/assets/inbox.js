@@ -1,6 +1,7 @@
 import { api, displayName, threadName } from './api.js';
 import { el, shortTime } from './dom.js';
 import { noteUsers, presenceDot } from './presence.js';
+import { TOMBSTONE_TEXT } from './message-actions.js';
 import { startShell } from './shell.js';
 
 const list = document.getElementById('threads');
@@ -11,6 +12,7 @@ const threads = new Map();
 function excerpt(message) {
   if (!message) return 'No messages yet';
   const prefix = message.sender.id === me.id ? 'You: ' : '';
+  if (message.deletedAt) return prefix + TOMBSTONE_TEXT;
   return prefix + (message.text.length > 120 ? `${message.text.slice(0, 120)}…` : message.text);
 }
 
@@ -54,6 +56,13 @@ socket.on('message:new', async ({ message, unreadCount }) => {
 socket.on('unread', ({ threadId, unreadCount }) => {
   const thread = threads.get(threadId);
   if (thread) upsert({ ...thread, unreadCount }, { toTop: false });
+});
+// The preview follows an edit or a deletion of the last message.
+socket.on('message:updated', ({ message }) => {
+  const thread = threads.get(message.threadId);
+  if (thread?.lastMessage?.id !== message.id) return;
+  const lastMessage = { ...thread.lastMessage, text: message.text, editedAt: message.editedAt, deletedAt: message.deletedAt };
+  upsert({ ...thread, lastMessage }, { toTop: false });
 });
 socket.on('thread:new', ({ thread }) => upsert(thread, { toTop: true }));
 socket.on('thread:updated', ({ thread }) => upsert(thread, { toTop: false }));

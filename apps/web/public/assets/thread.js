@@ -1,5 +1,6 @@
 import { api, displayName, threadName } from './api.js';
 import { el, shortTime } from './dom.js';
+import { addMessageActions, laterContent, showContent } from './message-actions.js';
 import { noteUsers, presenceDot } from './presence.js';
 import { startShell } from './shell.js';
 
@@ -50,14 +51,26 @@ function render(message) {
       el('span', { className: 'sender' }, mine ? 'You' : displayName(message.sender)),
       ' ',
       el('time', { datetime: message.createdAt }, shortTime(message.createdAt)),
+      ' ',
+      el('span', { className: 'edited', hidden: true }, 'edited'),
     ),
-    el('p', { className: 'text' }, message.text),
+    el('p', { className: 'text' }),
     el(
       'div',
       { className: 'status' },
       mine ? el('span', { className: 'ticks' }) : el('button', { type: 'button', className: 'link mark-unread' }, 'Mark as unread'),
     ),
   );
+  if (mine && !message.deletedAt) {
+    addMessageActions(item, () => messages.get(message.seq) ?? message, {
+      save: (text) => api(`/api/v1/messages/${message.id}/`, { method: 'PATCH', body: { text } }).then(applyContent),
+      // 204: the tombstone as the server makes it (text "", deletedAt); its message:updated brings the stored one.
+      remove: () =>
+        api(`/api/v1/messages/${message.id}/`, { method: 'DELETE' }).then(() =>
+          applyContent({ ...(messages.get(message.seq) ?? message), text: '', deletedAt: new Date().toISOString() }),
+        ),
+    });
+  }
   if (!mine) {
     // Resting the pointer on an unread message reads up to it. Not again while it stays there after "Mark as unread".
     let timer;
@@ -76,8 +89,19 @@ function render(message) {
       markUnread(message.id);
     });
   }
+  showContent(item, message);
   showState(item, message);
   return item;
+}
+
+/** An edit or a deletion (live, or this page's own): text, label and tombstone change in place; read state stays. */
+function applyContent(changed) {
+  const known = messages.get(changed.seq);
+  if (changed.threadId !== threadId || !known) return;
+  const updated = { ...known, text: changed.text, editedAt: changed.editedAt, deletedAt: changed.deletedAt };
+  messages.set(changed.seq, updated);
+  const item = list.querySelector(`[data-seq="${changed.seq}"]`);
+  if (item) showContent(item, updated);
 }
 
 /** Read state and ticks, changed in place: a new element under the pointer would start another hover read. */
@@ -94,17 +118,24 @@ function showState(item, message) {
   ticks.title = read ? 'Read' : 'Sent';
 }
 
-/** Puts a stored message in its place by seq (once), replacing its pending copy if this tab sent it. */
+/**
+ * Puts a stored message in its place by seq (once), replacing its pending copy if this tab sent it. One already
+ * shown is updated in place (never re-rendered under the pointer), keeping the later of the two contents.
+ */
 function place(message) {
   if (message.threadId !== threadId) return;
-  messages.set(message.seq, message);
-  const fresh = render(message);
+  const known = messages.get(message.seq);
   const existing = list.querySelector(`[data-seq="${message.seq}"]`);
-  if (existing) {
-    existing.replaceWith(fresh);
+  if (known && existing) {
+    const content = laterContent(known, message);
+    const merged = { ...message, text: content.text, editedAt: content.editedAt, deletedAt: content.deletedAt };
+    messages.set(message.seq, merged);
+    showContent(existing, merged);
+    showState(existing, merged);
   } else {
+    messages.set(message.seq, message);
     const later = [...list.querySelectorAll('[data-seq]')].find((node) => Number(node.dataset.seq) > message.seq);
-    list.insertBefore(fresh, later ?? list.querySelector('.pending'));
+    list.insertBefore(render(message), later ?? list.querySelector('.pending'));
   }
   if (message.clientMessageId && pending.has(message.clientMessageId)) {
     pending.get(message.clientMessageId).element.remove();
@@ -306,6 +337,8 @@ socket.on('typing', ({ threadId: id, userId, isTyping }) => {
   showTyping();
   setTimeout(showTyping, 5100);
 });
+// Edits and deletions, by the sender in any tab or by staff: the last one received is the stored state.
+socket.on('message:updated', ({ message }) => applyContent(message));
 socket.on('thread:deleted', ({ threadId: id }) => {
   if (id === threadId) location.assign('/');
 });
