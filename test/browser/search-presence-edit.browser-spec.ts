@@ -158,7 +158,7 @@ describe('web inbox: search, presence, edit and delete', () => {
     const lunch = messageItem(alicePage, 'Lunch at');
     await lunch.hover();
     await lunch.getByRole('button', { name: 'Edit' }).click();
-    const editor = lunch.getByLabel('Edit your message');
+    const editor = lunch.getByLabel('New text');
     await editor.fill('Lunch at half past twelve?');
     await editor.press('Escape');
     expect(await lunch.locator('.editor').count()).toBe(0);

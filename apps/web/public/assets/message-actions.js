@@ -39,7 +39,7 @@ export function showContent(item, message) {
 export function addMessageActions(item, current, { save, remove }) {
   const editButton = el('button', { type: 'button', className: 'link edit' }, 'Edit');
   const deleteButton = el('button', { type: 'button', className: 'link delete' }, 'Delete');
-  const actions = el('div', { className: 'actions', role: 'group', 'aria-label': 'Your message' }, editButton, deleteButton);
+  const actions = el('div', { className: 'actions', role: 'group', 'aria-label': 'Message menu' }, editButton, deleteButton);
   item.querySelector('.meta').append(actions);
   const text = item.querySelector('.text');
 
@@ -47,7 +47,7 @@ export function addMessageActions(item, current, { save, remove }) {
     if (item.classList.contains('editing')) return;
     closeConfirm();
     item.classList.add('editing');
-    const editor = el('textarea', { className: 'editor', 'aria-label': 'Edit your message', maxlength: 4000, rows: 2 });
+    const editor = el('textarea', { className: 'editor', 'aria-label': 'New text', maxlength: 4000, rows: 2 });
     editor.value = current().text;
     const hint = el('p', { className: 'edit-hint muted' }, 'Enter saves · Escape cancels');
     text.hidden = true;
