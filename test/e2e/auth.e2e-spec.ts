@@ -49,7 +49,7 @@ describe('auth', () => {
 
   it('returns the caller with isStaff from /users/me', async () => {
     const res = await t.http().get('/api/v1/users/me').set('Authorization', alice.auth).expect(200);
-    expect(res.body).toEqual({ id: alice.id, username: 'alice', displayName: 'Alice Example', isStaff: false, email: 'alice@example.test' });
+    expect(res.body).toEqual({ id: alice.id, username: 'alice', displayName: 'Alice Example', online: false, isStaff: false, email: 'alice@example.test' });
   });
 
   it('refuses missing, malformed, tampered and expired access tokens', async () => {

@@ -55,7 +55,7 @@ describe('messages', () => {
       id: expect.any(Number),
       threadId,
       seq: 1,
-      sender: { id: alice.id, username: 'alice', displayName: 'Alice' },
+      sender: { id: alice.id, username: 'alice', displayName: 'Alice', online: false },
       text: 'Hello Bob',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
       clientMessageId: null,

@@ -54,7 +54,7 @@ describe('live delivery over Socket.IO', () => {
     await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', alice.auth).send({ text: 'unread for bob' }).expect(201);
     const bobLive = await live(bob);
     const hello = await bobLive.waitFor('hello');
-    expect(hello).toEqual({ user: { id: bob.id, username: bob.username, displayName: bob.username }, totalUnread: 1 });
+    expect(hello).toEqual({ user: { id: bob.id, username: bob.username, displayName: bob.username, online: true }, totalUnread: 1 });
   });
 
   it("delivers a socket send to the recipient and to the sender's other tab, once each, after acking it", async () => {

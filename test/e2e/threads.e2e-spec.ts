@@ -12,6 +12,7 @@ interface UserView {
   id: number;
   username: string;
   displayName: string;
+  online: boolean;
 }
 
 interface Person extends TestUser {
@@ -67,11 +68,12 @@ describe('users and threads', () => {
   async function person(username: string, options: { displayName?: string; isStaff?: boolean } = {}): Promise<Person> {
     const displayName = options.displayName ?? username;
     const user = await t.createUser(username, { displayName, isStaff: options.isStaff ?? false });
-    everyone.push({ id: user.id, username, displayName });
+    everyone.push({ id: user.id, username, displayName, online: false });
     return { ...user, displayName };
   }
 
-  const view = (user: Person): UserView => ({ id: user.id, username: user.username, displayName: user.displayName });
+  // No socket connects in this suite: everyone is offline.
+  const view = (user: Person): UserView => ({ id: user.id, username: user.username, displayName: user.displayName, online: false });
   const byId = (users: UserView[]): UserView[] => [...users].sort((a, b) => a.id - b.id);
   const byUsername = (users: UserView[]): UserView[] => [...users].sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
 
@@ -138,7 +140,7 @@ describe('users and threads', () => {
         const batch = await Promise.all(
           names.slice(i, i + 16).map((username) => users.createUser({ username, displayName: `Filler ${username}`, email: null, password: 'password' })),
         );
-        for (const user of batch) everyone.push({ id: user.id, username: user.username, displayName: user.displayName });
+        for (const user of batch) everyone.push({ id: user.id, username: user.username, displayName: user.displayName, online: false });
       }
       marybeth = await person('marybeth', { displayName: 'Beth Jones' });
       await person('rosemary', { displayName: 'Rose Tyler' });
@@ -158,9 +160,9 @@ describe('users and threads', () => {
         if (count === -1) count = page.count;
         expect(page.count).toBe(count);
         for (const user of page.results) {
-          // `online` is optional; nothing else may be exposed (no email, no isStaff, no password hash).
-          for (const key of Object.keys(user)) expect(['id', 'username', 'displayName', 'online']).toContain(key);
-          seen.push({ id: user.id, username: user.username, displayName: user.displayName });
+          // Exactly these: nothing else may be exposed (no email, no isStaff, no password hash).
+          expect(Object.keys(user).sort()).toEqual(['displayName', 'id', 'online', 'username']);
+          seen.push({ id: user.id, username: user.username, displayName: user.displayName, online: user.online });
         }
         path = page.next ? pathOf(page.next) : null;
         pages += 1;
