@@ -334,6 +334,29 @@ function socketThreadCases(payload: (thread: number, message: number) => Record<
 
 const SOCKET_MATRIX: Record<string, SocketCase[]> = {
   'message:send': socketThreadCases((threadId) => ({ threadId, text: 'matrix over the socket', clientMessageId: randomUUID() })),
+  // Only the sender: other members `forbidden`, everyone else `not_found`. Edit runs first: delete leaves a tombstone.
+  'message:edit': [
+    { label: 'own message (group)', payload: (f) => ({ messageId: f.ownGroupMessage, text: 'edited over the socket' }), expected: socketMembers('forbidden') },
+    {
+      label: "peer's message (group)",
+      payload: (f) => ({ messageId: f.groupMessage, text: 'x' }),
+      expected: { ...socketMembers('forbidden'), participant: 'forbidden' },
+    },
+    {
+      label: "peer's message (direct)",
+      payload: (f) => ({ messageId: f.directMessage, text: 'x' }),
+      expected: { ...socketMembers('not_found'), participant: 'forbidden' },
+    },
+  ],
+  'message:delete': [
+    { label: 'own message (group)', payload: (f) => ({ messageId: f.ownGroupMessage }), expected: socketMembers('forbidden') },
+    { label: "peer's message (group)", payload: (f) => ({ messageId: f.groupMessage }), expected: { ...socketMembers('forbidden'), participant: 'forbidden' } },
+    {
+      label: "peer's message (direct)",
+      payload: (f) => ({ messageId: f.directMessage }),
+      expected: { ...socketMembers('not_found'), participant: 'forbidden' },
+    },
+  ],
   'message:read': socketThreadCases((threadId, messageId) => ({ threadId, messageId })),
   'message:unread': socketThreadCases((threadId, messageId) => ({ threadId, messageId })),
   'thread:read': socketThreadCases((threadId) => ({ threadId })),

@@ -219,13 +219,20 @@ describe('admin panel over HTTP', () => {
       expect((await history(alice, threadId)).length).toBe(4);
     });
 
-    it('edits and redacts a message in place (a redaction is a tombstone): seq stays gapless and unread counts do not move', async () => {
+    it('edits and redacts a message in place (a redaction is a tombstone), live: seq stays gapless and unread counts do not move', async () => {
       const [first] = await history(alice, threadId);
       const unreadBefore = await unreadOf(bob, threadId);
+      const [aliceLive, bobLive] = await Promise.all([connectLive(t.baseUrl, alice.token), connectLive(t.baseUrl, bob.token)]);
+      open.push(aliceLive, bobLive);
+      type Updated = { message: { id: number; text: string; editedAt: string | null; deletedAt: string | null; readByMe: boolean } };
 
       const edited = (await admin.post(`/admin/api/resources/Message/records/${first.id}/edit`).send({ text: 'Hi Bob (edited)' }).expect(200)).body;
       expect(edited.notice.type).toBe('success');
       expect(edited.record.params.text).toBe('Hi Bob (edited)');
+      // Announced like the sender's own edit: message:updated to every participant, with each one's readByMe.
+      const editedLive = await bobLive.waitFor<Updated>('message:updated', (e) => e.message.id === first.id && e.message.text === 'Hi Bob (edited)');
+      expect(editedLive.message).toMatchObject({ editedAt: expect.any(String), deletedAt: null });
+      expect((await aliceLive.waitFor<Updated>('message:updated', (e) => e.message.text === 'Hi Bob (edited)')).message.readByMe).toBe(true);
       const moved = (
         await admin
           .post(`/admin/api/resources/Message/records/${first.id}/edit`)
@@ -236,9 +243,15 @@ describe('admin panel over HTTP', () => {
 
       const redacted = (await admin.post(`/admin/api/resources/Message/records/${first.id}/delete`).send({}).expect(200)).body;
       expect(redacted.notice.type).toBe('success');
+      const tombstone = await bobLive.waitFor<Updated>('message:updated', (e) => e.message.id === first.id && e.message.deletedAt !== null);
+      expect(tombstone.message.text).toBe('');
       const after = await history(alice, threadId);
       expect(after.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
       expect(after[0]).toMatchObject({ id: first.id, seq: 1, text: '', editedAt: expect.any(String), deletedAt: expect.any(String) });
+      expect(after[0]).toMatchObject({ editedAt: tombstone.message.editedAt, deletedAt: tombstone.message.deletedAt });
+      // A tombstone cannot be edited, not even by staff.
+      const refused = (await admin.post(`/admin/api/resources/Message/records/${first.id}/edit`).send({ text: 'back' }).expect(200)).body;
+      expect(refused.notice.type).toBe('error');
       expect(await unreadOf(bob, threadId)).toBe(unreadBefore);
     });
 

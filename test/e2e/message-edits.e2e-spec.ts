@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { MessagesRepository } from '../../libs/messages/src/messages.repository.js';
+import { LiveUpdatesService } from '../../libs/realtime/src/live-updates.service.js';
+import { connectLive, type LiveClient } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 
 interface Message {
@@ -146,5 +150,175 @@ describe('PATCH and DELETE /api/v1/messages/{id}/', () => {
     await remove(ann, message.id).expect(204);
     expect(await search('waffles')).toEqual([]);
     expect(await search('breakfast')).toEqual([]);
+  });
+});
+
+interface Ack {
+  ok: boolean;
+  message?: Message;
+  error?: { code: string; reason?: string; message: string };
+}
+
+/** What a socket holds as a message's state: its fields without the viewer-independent noise. */
+const lastUpdateOf = (client: LiveClient, messageId: number): Message | undefined =>
+  client
+    .all<{ message: Message }>('message:updated')
+    .filter((e) => e.message.id === messageId)
+    .at(-1)?.message;
+
+/**
+ * message:edit / message:delete over Socket.IO, and message:updated on every participant's sockets; with REDIS_URL
+ * set, on two instances sharing one database and one Redis, racing edits and deletes through both transports.
+ */
+describe('message:edit, message:delete and message:updated', () => {
+  // Two instances need a database both reach: the PostgreSQL server.
+  const scaledOut = process.env.REDIS_URL !== undefined && process.env.DATABASE_URL !== undefined;
+  let a: TestApp;
+  let b: TestApp;
+  let ann: TestUser;
+  let bob: TestUser;
+  let cy: TestUser;
+  let thread: number;
+  const open: LiveClient[] = [];
+  const live = async (app: TestApp, user: TestUser): Promise<LiveClient> => {
+    const client = await connectLive(app.baseUrl, user.token);
+    open.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    const shared: Record<string, string> = scaledOut
+      ? { REDIS_URL: process.env.REDIS_URL as string, REDIS_KEY_PREFIX: `parley-edits-${randomUUID()}`, JWT_SECRET: randomUUID() + randomUUID() }
+      : {};
+    a = await startTestApp(shared);
+    // A second instance on the same database and Redis; without Redis, the one instance plays both parts.
+    b = scaledOut ? await startTestApp(shared, { databaseUrl: a.databaseUrl as string }) : a;
+    [ann, bob, cy] = [await a.createUser('live_ann'), await a.createUser('live_bob'), await a.createUser('live_cy')];
+    thread = await a.createThread(ann, [bob]);
+  });
+  afterEach(() => {
+    for (const client of open.splice(0)) client.close();
+  });
+  afterAll(async () => {
+    if (b !== a) await b?.close();
+    await a?.close();
+  });
+
+  const sendOn = async (app: TestApp, text: string): Promise<Message> =>
+    (await app.http().post(`/api/v1/threads/${thread}/messages/`).set('Authorization', ann.auth).send({ text }).expect(201)).body as Message;
+  const storedAs = async (viewer: TestUser, id: number): Promise<Message> => {
+    const page = (await a.http().get(`/api/v1/threads/${thread}/messages/?limit=200`).set('Authorization', viewer.auth).expect(200)).body as {
+      results: Message[];
+    };
+    return page.results.find((message) => message.id === id) as Message;
+  };
+
+  it('answers message:edit and message:delete like the REST routes, and tells every socket of every participant', async () => {
+    const [annHere, annThere, bobThere, cyHere] = [await live(a, ann), await live(b, ann), await live(b, bob), await live(a, cy)];
+    const sent = await sendOn(a, 'Lunch on Thursday?');
+    const ack = await annHere.request<Ack>('message:edit', { messageId: sent.id, text: '  Lunch on Friday?  ' });
+    expect(ack).toMatchObject({
+      ok: true,
+      message: { id: sent.id, seq: sent.seq, text: 'Lunch on Friday?', editedAt: expect.any(String), deletedAt: null, readByMe: true },
+    });
+    for (const client of [annHere, annThere, bobThere]) {
+      const updated = await client.waitFor<{ message: Message }>('message:updated', (e) => e.message.id === sent.id);
+      expect(updated.message).toMatchObject({ text: 'Lunch on Friday?', editedAt: ack.message?.editedAt, readByMe: client !== bobThere, isRead: false });
+    }
+    expect(await storedAs(bob, sent.id)).toEqual(lastUpdateOf(bobThere, sent.id));
+
+    expect(await bobThere.request<Ack>('message:edit', { messageId: sent.id, text: 'mine now' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', reason: 'not_message_sender' },
+    });
+    expect(await cyHere.request<Ack>('message:delete', { messageId: sent.id })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', reason: 'message_not_found' },
+    });
+    expect(await annThere.request<Ack>('message:delete', { messageId: sent.id })).toEqual({ ok: true });
+    for (const client of [annHere, annThere, bobThere]) {
+      const tombstone = await client.waitFor<{ message: Message }>('message:updated', (e) => e.message.id === sent.id && e.message.deletedAt !== null);
+      expect(tombstone.message).toMatchObject({ text: '', seq: sent.seq });
+    }
+    expect(await annHere.request<Ack>('message:edit', { messageId: sent.id, text: 'undo' })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', reason: 'message_deleted' },
+    });
+    // Read by bob: a later change carries bob's readByMe true.
+    await b.http().post(`/api/v1/threads/${thread}/read/`).set('Authorization', bob.auth).expect(200);
+    const later = await sendOn(b, 'one more');
+    await a.http().post(`/api/v1/messages/${later.id}/read/`).set('Authorization', bob.auth).expect(200);
+    await a.http().patch(`/api/v1/messages/${later.id}/`).set('Authorization', ann.auth).send({ text: 'one more, edited' }).expect(200);
+    const seenByBob = await bobThere.waitFor<{ message: Message }>('message:updated', (e) => e.message.id === later.id);
+    expect(seenByBob.message).toMatchObject({ text: 'one more, edited', readByMe: true, isRead: true });
+    // Nobody outside the thread heard of any of it.
+    expect(cyHere.all('message:updated')).toEqual([]);
+  });
+
+  it('converges on the stored state when edits and deletes race (REST and socket, both instances), and never announces a change before the message', async () => {
+    const sockets = { annHere: await live(a, ann), annThere: await live(b, ann), bobHere: await live(a, bob), bobThere: await live(b, bob) };
+    const all = Object.values(sockets);
+    const rounds = 12;
+    const ids: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      // Changes start right after the send answers: their message:new may still be on its way to some sockets.
+      const sent = await sendOn(round % 2 === 0 ? a : b, `round ${round}`);
+      ids.push(sent.id);
+      const restEdit = (app: TestApp, text: string) => app.http().patch(`/api/v1/messages/${sent.id}/`).set('Authorization', ann.auth).send({ text });
+      const answers = await Promise.all([
+        restEdit(a, `round ${round}: REST edit on A`),
+        sockets.annThere.request<Ack>('message:edit', { messageId: sent.id, text: `round ${round}: socket edit on B` }),
+        round % 3 === 0 ? b.http().delete(`/api/v1/messages/${sent.id}/`).set('Authorization', ann.auth) : restEdit(b, `round ${round}: REST edit on B`),
+        sockets.annHere.request<Ack>(round % 3 === 1 ? 'message:delete' : 'message:edit', {
+          messageId: sent.id,
+          text: round % 3 === 1 ? undefined : `round ${round}: socket edit on A`,
+        }),
+      ]);
+      for (const answer of answers) {
+        // Every change either applied or met the tombstone (409 / conflict): nothing else.
+        const outcome = 'status' in answer ? answer.status : answer.ok ? 'ok' : answer.error?.reason;
+        expect([200, 204, 409, 'ok', 'message_deleted']).toContain(outcome);
+      }
+    }
+    // A last change of a marker message through each instance: once it arrived everywhere, every earlier change has too.
+    const marker = await sendOn(a, 'marker');
+    await a.http().patch(`/api/v1/messages/${marker.id}/`).set('Authorization', ann.auth).send({ text: 'marker (A)' }).expect(200);
+    await b.http().patch(`/api/v1/messages/${marker.id}/`).set('Authorization', ann.auth).send({ text: 'marker (B)' }).expect(200);
+    for (const client of all)
+      await client.waitFor<{ message: Message }>('message:updated', (e) => e.message.id === marker.id && e.message.text === 'marker (B)');
+    for (const id of ids) {
+      const stored = { ann: await storedAs(ann, id), bob: await storedAs(bob, id) };
+      for (const [name, client] of Object.entries(sockets)) {
+        const viewer = name.startsWith('ann') ? stored.ann : stored.bob;
+        // Converged: its last message:updated is what history holds (for that viewer).
+        await client.waitFor<{ message: Message }>('message:updated', (e) => e.message.id === id && JSON.stringify(e.message) === JSON.stringify(viewer));
+        expect({ socket: name, last: lastUpdateOf(client, id) }).toEqual({ socket: name, last: viewer });
+        // And never a change before the message itself.
+        const events = client.received.filter((r) => (r.data as { message?: Message } | undefined)?.message?.id === id).map((r) => r.event);
+        expect({ socket: name, first: events[0] }).toEqual({ socket: name, first: 'message:new' });
+        expect(events.filter((event) => event === 'message:new')).toHaveLength(1);
+      }
+    }
+
+    // A change that reaches an instance late (another instance's packet, delayed in Redis) is older than what its
+    // sockets have: it is dropped. Delivery to an instance's own sockets is synchronous, so the frame of the edit
+    // after it would come after it.
+    const [lastId] = ids.slice(-1);
+    const record = (await b.app.get(MessagesRepository).findById(lastId))!;
+    b.app.get(LiveUpdatesService).acceptUpdatesFromOtherInstance([
+      {
+        threadId: thread,
+        message: { ...record, text: 'stale', revision: record.revision - 1, createdAt: record.createdAt.toISOString(), editedAt: null, deletedAt: null },
+        readers: [
+          { userId: ann.id, lastReadSeq: 0 },
+          { userId: bob.id, lastReadSeq: 0 },
+        ],
+      },
+    ]);
+    await b.http().patch(`/api/v1/messages/${marker.id}/`).set('Authorization', ann.auth).send({ text: 'marker, again' }).expect(200);
+    for (const client of [sockets.annThere, sockets.bobThere]) {
+      await client.waitFor<{ message: Message }>('message:updated', (e) => e.message.id === marker.id && e.message.text === 'marker, again');
+      expect(client.all<{ message: Message }>('message:updated').some((e) => e.message.text === 'stale')).toBe(false);
+    }
   });
 });

@@ -28,6 +28,8 @@ interface Ctx {
   groupMessage: number;
   /** A message of the foreign thread. */
   foreignMessage: number;
+  /** A message alice sent in the direct thread (hers to edit and delete). */
+  ownMessage: number;
 }
 
 /** The fields of the contract's message these checks read. */
@@ -44,10 +46,10 @@ const NO_PAYLOAD = Symbol('no payload');
 
 interface BadCase {
   name: string;
-  event: 'message:send' | 'message:read' | 'message:unread' | 'thread:read' | 'typing';
+  event: 'message:send' | 'message:edit' | 'message:delete' | 'message:read' | 'message:unread' | 'thread:read' | 'typing';
   /** The payload to emit, or NO_PAYLOAD to emit the event with the acknowledgement alone. */
   payload: (c: Ctx) => unknown;
-  code: 'bad_request' | 'not_found';
+  code: 'bad_request' | 'not_found' | 'forbidden';
 }
 
 // Largest id PostgreSQL's integer holds; the first id past it is refused as bad input, not looked up.
@@ -68,7 +70,32 @@ const without = (object: Record<string, unknown>, key: string): Record<string, u
   return copy;
 };
 
+const edit = (c: Ctx, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ messageId: c.ownMessage, text: 'edited', ...extra });
+
 const cases: BadCase[] = [
+  // message:edit and message:delete — the rules of PATCH and DELETE /api/v1/messages/{id}/
+  { name: 'no payload at all', event: 'message:edit', payload: () => NO_PAYLOAD, code: 'bad_request' },
+  { name: 'null payload', event: 'message:edit', payload: () => null, code: 'bad_request' },
+  { name: 'text missing', event: 'message:edit', payload: (c) => without(edit(c), 'text'), code: 'bad_request' },
+  { name: 'text empty', event: 'message:edit', payload: (c) => edit(c, { text: '' }), code: 'bad_request' },
+  { name: 'text only whitespace', event: 'message:edit', payload: (c) => edit(c, { text: ' \n\t ' }), code: 'bad_request' },
+  { name: 'text of 4001 code points (emoji)', event: 'message:edit', payload: (c) => edit(c, { text: emoji4001 }), code: 'bad_request' },
+  { name: 'text with a NUL character', event: 'message:edit', payload: (c) => edit(c, { text: 'nul \u0000 here' }), code: 'bad_request' },
+  { name: 'text a number', event: 'message:edit', payload: (c) => edit(c, { text: 7 }), code: 'bad_request' },
+  { name: 'unknown extra field', event: 'message:edit', payload: (c) => edit(c, { threadId: c.direct }), code: 'bad_request' },
+  { name: 'messageId missing', event: 'message:edit', payload: (c) => without(edit(c), 'messageId'), code: 'bad_request' },
+  { name: 'messageId as a numeric string', event: 'message:edit', payload: (c) => edit(c, { messageId: String(c.ownMessage) }), code: 'bad_request' },
+  { name: 'messageId zero', event: 'message:edit', payload: (c) => edit(c, { messageId: 0 }), code: 'bad_request' },
+  { name: 'messageId past 2^31-1', event: 'message:edit', payload: (c) => edit(c, { messageId: MAX_ID + 1 }), code: 'bad_request' },
+  { name: "someone else's message (a participant)", event: 'message:edit', payload: (c) => edit(c, { messageId: c.directMessage }), code: 'forbidden' },
+  { name: "a message of someone else's thread", event: 'message:edit', payload: (c) => edit(c, { messageId: c.foreignMessage }), code: 'not_found' },
+  { name: 'a message that does not exist', event: 'message:edit', payload: (c) => edit(c, { messageId: MAX_ID }), code: 'not_found' },
+  { name: 'no payload at all', event: 'message:delete', payload: () => NO_PAYLOAD, code: 'bad_request' },
+  { name: 'string payload', event: 'message:delete', payload: (c) => String(c.ownMessage), code: 'bad_request' },
+  { name: 'messageId fractional', event: 'message:delete', payload: () => ({ messageId: 1.5 }), code: 'bad_request' },
+  { name: 'unknown extra field', event: 'message:delete', payload: (c) => ({ messageId: c.ownMessage, text: 'x' }), code: 'bad_request' },
+  { name: "someone else's message (a participant)", event: 'message:delete', payload: (c) => ({ messageId: c.groupMessage }), code: 'forbidden' },
+  { name: "a message of someone else's thread", event: 'message:delete', payload: (c) => ({ messageId: c.foreignMessage }), code: 'not_found' },
   // message:send — payload shape
   { name: 'no payload at all', event: 'message:send', payload: () => NO_PAYLOAD, code: 'bad_request' },
   { name: 'null payload', event: 'message:send', payload: () => null, code: 'bad_request' },
@@ -244,7 +271,8 @@ describe('bad input over Socket.IO', () => {
     const directMessage = (await post<Message>(bob, `/api/v1/threads/${direct}/messages/`, { text: 'direct' }, 201)).id;
     const groupMessage = (await post<Message>(carol, `/api/v1/threads/${group}/messages/`, { text: 'group' }, 201)).id;
     const foreignMessage = (await post<Message>(dave, `/api/v1/threads/${foreign}/messages/`, { text: 'foreign' }, 201)).id;
-    c = { alice, bob, carol, dave, direct, group, foreign, directMessage, groupMessage, foreignMessage };
+    const ownMessage = (await post<Message>(alice, `/api/v1/threads/${direct}/messages/`, { text: "alice's" }, 201)).id;
+    c = { alice, bob, carol, dave, direct, group, foreign, directMessage, groupMessage, foreignMessage, ownMessage };
     [aliceLive, bobLive, carolLive] = await Promise.all([live(alice), live(bob), live(carol)]);
   });
   afterAll(async () => {
@@ -254,7 +282,9 @@ describe('bad input over Socket.IO', () => {
 
   it('has a table that covers every client→server event with at least 25 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(25);
-    expect(new Set(cases.map((k) => k.event))).toEqual(new Set(['message:send', 'message:read', 'message:unread', 'thread:read', 'typing']));
+    expect(new Set(cases.map((k) => k.event))).toEqual(
+      new Set(['message:send', 'message:edit', 'message:delete', 'message:read', 'message:unread', 'thread:read', 'typing']),
+    );
   });
 
   it.each(cases.map((k) => [k.event, k.name, k] as const))('%s: %s → error ack', async (_event, _name, k) => {
@@ -267,13 +297,14 @@ describe('bad input over Socket.IO', () => {
   });
 
   it('stored nothing and relayed nothing for any refused payload', async () => {
-    // One message per thread was sent over REST in the setup; every refused send must have left them at that.
-    expect(await storedTexts(c.alice, c.direct)).toEqual(['direct']);
+    // The messages sent over REST in the setup; every refused send, edit and delete must have left them as they were.
+    expect(await storedTexts(c.alice, c.direct)).toEqual(['direct', "alice's"]);
     expect(await storedTexts(c.alice, c.group)).toEqual(['group']);
     expect(await storedTexts(c.carol, c.foreign)).toEqual(['foreign']);
     expect(bobLive.all('typing')).toEqual([]);
     expect(bobLive.all('message:new')).toEqual([]);
     expect(carolLive.all('message:new')).toEqual([]);
+    expect([...bobLive.all('message:updated'), ...carolLive.all('message:updated')]).toEqual([]);
   });
 
   it('keeps the same socket working after the table: a valid send acks ok and reaches the recipient', async () => {
@@ -292,6 +323,16 @@ describe('bad input over Socket.IO', () => {
     expect(await aliceLive.request('message:read', { threadId: c.direct, messageId: c.directMessage })).toMatchObject({ ok: true, threadId: c.direct });
     expect(await aliceLive.request('message:unread', { threadId: c.direct, messageId: c.directMessage })).toMatchObject({ ok: true, threadId: c.direct });
     expect(await aliceLive.request('thread:read', { threadId: c.group })).toMatchObject({ ok: true, threadId: c.group, unreadCount: 0 });
+    expect(await aliceLive.request('message:edit', { messageId: c.ownMessage, text: ' edited at last ' })).toMatchObject({
+      ok: true,
+      message: { id: c.ownMessage, text: 'edited at last', editedAt: expect.any(String), deletedAt: null },
+    });
+    expect(await aliceLive.request('message:delete', { messageId: c.ownMessage })).toEqual({ ok: true });
+    expect(await aliceLive.request('message:delete', { messageId: c.ownMessage })).toEqual({ ok: true });
+    expect(await aliceLive.request('message:edit', { messageId: c.ownMessage, text: 'again' })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', reason: 'message_deleted' },
+    });
   });
 
   it("left another user's connection unaffected", async () => {

@@ -50,7 +50,15 @@ export function buildAdminOptions(admin: AdminService, stats: AdminStatsReposito
               },
             },
             Message: {
-              properties: { threadId: 'Thread', senderId: 'Sender', excerpt: 'Text', createdAt: 'Sent', clientMessageId: 'Client message id' },
+              properties: {
+                threadId: 'Thread',
+                senderId: 'Sender',
+                excerpt: 'Text',
+                createdAt: 'Sent',
+                clientMessageId: 'Client message id',
+                editedAt: 'Edited',
+                deletedAt: 'Deleted',
+              },
               actions: { new: 'Send as a user', delete: 'Redact' },
             },
             Participant: {

@@ -2,10 +2,11 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { DomainEvent, MessageRecord, MessageReadState } from '../../common/src/index.js';
 import { toMessageDtoWithFlags } from '../../messages/src/message.mapper.js';
 import { MessagesService } from '../../messages/src/messages.service.js';
-import { ReadersIndex } from '../../messages/src/read-flags.js';
+import { isReadBy, isReadByOthers, ReadersIndex } from '../../messages/src/read-flags.js';
 import type { ParticipantReadState } from '../../read-status/src/read-status.repository.js';
 import { ReadStatusService } from '../../read-status/src/read-status.service.js';
 import { ThreadsService } from '../../threads/src/threads.service.js';
+import { MessageUpdateOrder, type RevisedItem } from './message-update-order.js';
 import { ThreadDeliveryOrder, type SequencedItem } from './thread-delivery-order.js';
 
 /** One emit: an event with its payload, to the rooms of some users. */
@@ -17,13 +18,28 @@ export interface LiveEmit {
 
 type MessageCreated = Extract<DomainEvent, { type: 'message.created' }>;
 type MarkerMoved = Extract<DomainEvent, { type: 'read-marker.moved' }>;
+type MessageUpdated = Extract<DomainEvent, { type: 'message.updated' }>;
+
+/** A MessageRecord as JSON carries it between instances: times as ISO strings. */
+export type WireMessageRecord = Omit<MessageRecord, 'createdAt' | 'editedAt' | 'deletedAt'> & {
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+};
 
 /** `message.created` as it travels to the other instances (JSON: times as ISO strings). */
 export interface WireMessageCreated {
   threadId: number;
-  message: Omit<MessageRecord, 'createdAt'> & { createdAt: string };
+  message: WireMessageRecord;
   previousAt: string | null;
   readState: MessageReadState;
+}
+
+/** `message.updated` as it travels to the other instances. */
+export interface WireMessageUpdated {
+  threadId: number;
+  message: WireMessageRecord;
+  readers: MessageUpdated['readers'];
 }
 
 /** Where planned emits go; the gateway provides it. */
@@ -37,10 +53,16 @@ export interface LiveSink {
    * single instance: then nothing is encoded for them.
    */
   shareWithOtherInstances?(messages: WireMessageCreated[]): void;
+  /** Hands changed messages to the other instances, which deliver them to their own sockets. */
+  shareUpdatesWithOtherInstances?(updates: WireMessageUpdated[]): void;
 }
 
 interface OrderedMessage extends SequencedItem {
   created: MessageCreated;
+}
+
+interface OrderedUpdate extends RevisedItem {
+  updated: MessageUpdated;
 }
 
 // A missing message is read from the database after this wait; a thread's first message waits at most this long
@@ -64,6 +86,7 @@ export class LiveUpdatesService implements OnModuleDestroy {
   private readonly logger = new Logger(LiveUpdatesService.name);
   private readonly threadQueues = new Map<number, Promise<void>>();
   private readonly order: ThreadDeliveryOrder<OrderedMessage>;
+  private readonly updates: MessageUpdateOrder<OrderedUpdate>;
   private sink?: LiveSink;
   private outbox: WireMessageCreated[] = [];
 
@@ -76,9 +99,21 @@ export class LiveUpdatesService implements OnModuleDestroy {
       gapWaitMs: GAP_WAIT_MS,
       stragglerWindowMs: STRAGGLER_WINDOW_MS,
       idleForgetMs: IDLE_FORGET_MS,
-      deliver: (items) => this.sink?.deliverHere(items.flatMap((item) => planMessageNew(item.created))),
+      deliver: (items) => {
+        this.sink?.deliverHere(items.flatMap((item) => planMessageNew(item.created)));
+        const { message } = items[0].created;
+        this.updates.afterNew(
+          message.threadId,
+          items.map(({ created }) => ({ messageId: created.message.id, seq: created.message.seq, revision: created.message.revision })),
+        );
+      },
       readMissing: (threadId, afterSeq, beforeSeq) => this.readMissing(threadId, afterSeq, beforeSeq),
       onError: (error) => this.logger.warn(`reading missing messages failed: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    this.updates = new MessageUpdateOrder<OrderedUpdate>({
+      deliver: (items) => this.sink?.deliverHere(items.flatMap((item) => planMessageUpdated(item.updated))),
+      newDelivered: (threadId, seq) => this.order.hasDelivered(threadId, seq),
+      forgetMs: IDLE_FORGET_MS,
     });
   }
 
@@ -91,10 +126,15 @@ export class LiveUpdatesService implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.order.close();
+    this.updates.close();
   }
 
   handle(event: DomainEvent): void {
-    if (event.type === 'message.updated') return;
+    if (event.type === 'message.updated') {
+      this.sink?.shareUpdatesWithOtherInstances?.([toWireUpdate(event)]);
+      this.updates.accept(toOrderedUpdate(event));
+      return;
+    }
     if (event.type === 'message.created') {
       this.share(event);
       this.order.accept(toOrdered(event));
@@ -120,11 +160,20 @@ export class LiveUpdatesService implements OnModuleDestroy {
         toOrdered({
           type: 'message.created',
           threadId: wire.threadId,
-          message: { ...wire.message, createdAt: new Date(wire.message.createdAt) },
+          message: fromWireRecord(wire.message),
           previousAt: wire.previousAt === null ? null : new Date(wire.previousAt),
           readState: wire.readState,
         }),
       );
+    }
+  }
+
+  /** Changed messages another instance stored: delivered to this instance's sockets, the newest state last. */
+  acceptUpdatesFromOtherInstance(updates: unknown): void {
+    if (!Array.isArray(updates)) return;
+    for (const wire of updates as WireMessageUpdated[]) {
+      if (typeof wire?.threadId !== 'number' || typeof wire.message?.revision !== 'number' || !Array.isArray(wire.readers)) continue;
+      this.updates.accept(toOrderedUpdate({ type: 'message.updated', threadId: wire.threadId, message: fromWireRecord(wire.message), readers: wire.readers }));
     }
   }
 
@@ -133,7 +182,7 @@ export class LiveUpdatesService implements OnModuleDestroy {
     if (!this.sink?.shareWithOtherInstances) return;
     this.outbox.push({
       threadId: event.threadId,
-      message: { ...event.message, createdAt: event.message.createdAt.toISOString() },
+      message: toWireRecord(event.message),
       previousAt: event.previousAt?.toISOString() ?? null,
       readState: event.readState,
     });
@@ -173,7 +222,7 @@ export class LiveUpdatesService implements OnModuleDestroy {
   }
 
   /** Everything but stored messages, which go through the order keeper. */
-  private async plan(event: Exclude<DomainEvent, MessageCreated | { type: 'message.updated' }>): Promise<LiveEmit[]> {
+  private async plan(event: Exclude<DomainEvent, MessageCreated | MessageUpdated>): Promise<LiveEmit[]> {
     switch (event.type) {
       case 'read-marker.moved':
         return this.planMarkerMoved(event, await this.readStatus.readStateOfParticipants(event.threadId));
@@ -229,6 +278,44 @@ export class LiveUpdatesService implements OnModuleDestroy {
       data: { threadId, unreadCount: byUser.get(userId)?.unreadCount ?? 0, totalUnread: byUser.get(userId)?.totalUnread ?? 0 },
     }));
   }
+}
+
+const toWireRecord = (message: MessageRecord): WireMessageRecord => ({
+  ...message,
+  createdAt: message.createdAt.toISOString(),
+  editedAt: message.editedAt?.toISOString() ?? null,
+  deletedAt: message.deletedAt?.toISOString() ?? null,
+});
+
+const fromWireRecord = (message: WireMessageRecord): MessageRecord => ({
+  ...message,
+  createdAt: new Date(message.createdAt),
+  editedAt: message.editedAt === null ? null : new Date(message.editedAt),
+  deletedAt: message.deletedAt === null ? null : new Date(message.deletedAt),
+});
+
+const toWireUpdate = ({ threadId, message, readers }: MessageUpdated): WireMessageUpdated => ({ threadId, message: toWireRecord(message), readers });
+
+function toOrderedUpdate(updated: MessageUpdated): OrderedUpdate {
+  return { messageId: updated.message.id, threadId: updated.threadId, seq: updated.message.seq, revision: updated.message.revision, updated };
+}
+
+/**
+ * One `message:updated` per group of participants that see the same flags: its sender (readByMe always), those who
+ * have read up to it, those who have not. The flags are as of the change's own transaction.
+ */
+export function planMessageUpdated({ message, readers }: MessageUpdated): LiveEmit[] {
+  const isRead = isReadByOthers(ReadersIndex.fromMarkers(readers), message);
+  const groups = new Map<boolean, number[]>();
+  for (const reader of readers) {
+    const readByMe = isReadBy(reader, message);
+    groups.set(readByMe, [...(groups.get(readByMe) ?? []), reader.userId]);
+  }
+  return [...groups].map(([readByMe, userIds]) => ({
+    userIds,
+    event: 'message:updated',
+    data: { message: toMessageDtoWithFlags(message, { readByMe, isRead }) },
+  }));
 }
 
 function toOrdered(created: MessageCreated): OrderedMessage {

@@ -25,8 +25,8 @@ import { ReadStatusService } from '../../read-status/src/read-status.service.js'
 import { ThreadsRepository } from '../../threads/src/threads.repository.js';
 import { toUserDto } from '../../users/src/user.mapper.js';
 import { UsersService } from '../../users/src/users.service.js';
-import { MessageMarkerEventDto, SendMessageEventDto, ThreadEventDto, TypingEventDto } from './dto/socket-events.dto.js';
-import { LiveUpdatesService, type LiveEmit, type WireMessageCreated } from './live-updates.service.js';
+import { EditMessageEventDto, MessageEventDto, MessageMarkerEventDto, SendMessageEventDto, ThreadEventDto, TypingEventDto } from './dto/socket-events.dto.js';
+import { LiveUpdatesService, type LiveEmit, type WireMessageCreated, type WireMessageUpdated } from './live-updates.service.js';
 import { RedisLink } from './redis-link.js';
 import { AppConfig } from '../../config/src/index.js';
 import { handshakeRefusal, SocketErrorFilter } from './socket-errors.js';
@@ -41,6 +41,8 @@ export const userRoom = (userId: number): string => `user:${userId}`;
 
 /** The server-side event that carries stored messages to the other instances (through the Redis adapter). */
 const MESSAGES_FROM_OTHER_INSTANCES = 'parley:messages';
+/** The same for changed (edited, deleted, moderated) messages. */
+const UPDATES_FROM_OTHER_INSTANCES = 'parley:message-updates';
 
 /** A validated payload. Only the payload: the socket parameter is never run through a pipe. */
 const Payload = (): ParameterDecorator => MessageBody(StrictValidationPipe);
@@ -112,6 +114,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
             shareWithOtherInstances: (messages: WireMessageCreated[]) => {
               if (!this.shuttingDown) server.serverSideEmit(MESSAGES_FROM_OTHER_INSTANCES, messages);
             },
+            shareUpdatesWithOtherInstances: (updates: WireMessageUpdated[]) => {
+              if (!this.shuttingDown) server.serverSideEmit(UPDATES_FROM_OTHER_INSTANCES, updates);
+            },
           }
         : {}),
     });
@@ -123,6 +128,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (this.scaledOut) {
       server.of('/').on(MESSAGES_FROM_OTHER_INSTANCES, (messages: unknown) => {
         if (!this.shuttingDown) this.liveUpdates.acceptFromOtherInstance(messages);
+      });
+      server.of('/').on(UPDATES_FROM_OTHER_INSTANCES, (updates: unknown) => {
+        if (!this.shuttingDown) this.liveUpdates.acceptUpdatesFromOtherInstance(updates);
       });
     }
     this.stopGreetingAgain = this.redisLink.onRestored(() => {
@@ -186,6 +194,21 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async sendMessage(@ConnectedSocket() socket: Socket, @Payload() body: SendMessageEventDto): Promise<{ ok: true; message: MessageDto }> {
     const { message } = await this.messages.send(session(socket).actor, body.threadId, { text: body.text, clientMessageId: body.clientMessageId });
     return { ok: true, message };
+  }
+
+  /** The same rules and answers as PATCH /api/v1/messages/{id}/; counted with sends (message writes). */
+  @SubscribeMessage('message:edit')
+  @RateLimit('messageSend')
+  async editMessage(@ConnectedSocket() socket: Socket, @Payload() body: EditMessageEventDto): Promise<{ ok: true; message: MessageDto }> {
+    return { ok: true, message: await this.messages.edit(session(socket).actor, body.messageId, { text: body.text }) };
+  }
+
+  /** The same rules as DELETE /api/v1/messages/{id}/: `{ok: true}` also when it was deleted already. */
+  @SubscribeMessage('message:delete')
+  @RateLimit('messageSend')
+  async deleteMessage(@ConnectedSocket() socket: Socket, @Payload() body: MessageEventDto): Promise<{ ok: true }> {
+    await this.messages.delete(session(socket).actor, body.messageId);
+    return { ok: true };
   }
 
   @SubscribeMessage('message:read')

@@ -66,6 +66,17 @@ export class ThreadDeliveryOrder<T extends SequencedItem> {
     this.release(item.threadId, state);
   }
 
+  /**
+   * Whether the message with this seq went out already (or is not to be waited for): true when the thread's last
+   * delivered seq reached it, and for a thread with nothing in flight here (not seen since the start, or forgotten
+   * as idle: its messages went out long ago). False while it is held, or its thread's place is still unknown.
+   */
+  hasDelivered(threadId: number, seq: number): boolean {
+    const state = this.threads.get(threadId);
+    if (!state) return true;
+    return state.lastSeq !== null && state.lastSeq >= seq;
+  }
+
   /** Stops the timers (shutdown). Held messages are dropped: clients catch up with afterSeq. */
   close(): void {
     clearInterval(this.sweeper);

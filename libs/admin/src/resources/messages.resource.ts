@@ -11,7 +11,9 @@ function decorateMessages(records: BaseRecord[]): Promise<void> {
   for (const record of records) {
     const text = String(record.get('text') ?? '');
     const chars = [...text];
-    record.set('excerpt', chars.length > EXCERPT_LENGTH ? `${chars.slice(0, EXCERPT_LENGTH - 1).join('')}…` : text);
+    // A tombstone's text is "": the list says what happened instead.
+    if (record.get('deletedAt')) record.set('excerpt', '(deleted)');
+    else record.set('excerpt', chars.length > EXCERPT_LENGTH ? `${chars.slice(0, EXCERPT_LENGTH - 1).join('')}…` : text);
   }
   return Promise.resolve();
 }
@@ -22,14 +24,16 @@ const MESSAGE_FIELDS: Record<string, string> = {
   unknown_users: 'senderId',
   not_a_participant: 'senderId',
   thread_not_found: 'threadId',
+  message_deleted: 'text',
 };
 const fieldOf = (code: string): string | undefined => MESSAGE_FIELDS[code];
 
 /**
  * Messages: list, filter by thread and sender, search in the text. "New" sends as the chosen sender through
  * MessagesService.send (live delivery, seq, read marker, counts as for any message). Messages are never removed one
- * by one (seq stays gapless, unread counts derive from seq): "edit" replaces the text and "delete" redacts it, both
- * through MessagesService, keeping the row and its seq.
+ * by one (seq stays gapless, unread counts derive from seq): "edit" replaces the text and "delete" redacts it (a
+ * tombstone, as when its sender deletes it), both through MessagesService's change path, announced live
+ * (`message:updated`) like the sender's own edits and deletes.
  */
 export function messagesResource(admin: AdminService): ResourceWithOptions {
   return {
@@ -38,9 +42,9 @@ export function messagesResource(admin: AdminService): ResourceWithOptions {
       navigation: CONVERSATIONS,
       titleProperty: 'excerpt',
       sort: { sortBy: 'id', direction: 'desc' },
-      listProperties: ['id', 'threadId', 'seq', 'senderId', 'excerpt', 'createdAt'],
+      listProperties: ['id', 'threadId', 'seq', 'senderId', 'excerpt', 'createdAt', 'editedAt', 'deletedAt'],
       filterProperties: ['threadId', 'senderId', 'text', 'createdAt'],
-      showProperties: ['id', 'threadId', 'seq', 'senderId', 'text', 'clientMessageId', 'createdAt'],
+      showProperties: ['id', 'threadId', 'seq', 'senderId', 'text', 'clientMessageId', 'createdAt', 'editedAt', 'deletedAt'],
       editProperties: ['threadId', 'senderId', 'text'],
       properties: {
         excerpt: { type: 'string', isSortable: false, isVisible: { list: true, show: false, filter: false, edit: false } },
@@ -76,19 +80,20 @@ export function messagesResource(admin: AdminService): ResourceWithOptions {
             return recordResponse(
               context,
               message.id,
-              'Message text replaced.',
+              'Message text replaced; its thread was told live.',
               context.h.recordActionUrl({ resourceId: 'Message', recordId: String(message.id), actionName: 'show' }),
             );
           }, fieldOf),
         },
         delete: {
-          guard: 'This replaces the text with a removal notice. The message keeps its place (seq) in the thread, so history and unread counts stay consistent.',
+          guard:
+            'This deletes the text: the message stays in its place (same seq) as a tombstone, as when its sender deletes it, so history and unread counts stay consistent. Everyone in the thread sees it live.',
           handler: onPost(async (request, context) => {
             const message = await admin.redactMessage(context.currentAdmin, recordIdOf(request));
             return recordResponse(
               context,
               message.id,
-              'Message redacted: its text was replaced by a removal notice.',
+              'Message redacted: it is now a tombstone (deleted), and its thread was told live.',
               context.h.resourceUrl({ resourceId: 'Message' }),
             );
           }),

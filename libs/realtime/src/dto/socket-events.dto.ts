@@ -30,3 +30,14 @@ export class TypingEventDto extends ThreadEventDto {
   @IsBoolean(mustBe('true or false'))
   isTyping: boolean;
 }
+
+export class MessageEventDto {
+  @Required()
+  @IdRules()
+  messageId: number;
+}
+
+export class EditMessageEventDto extends MessageEventDto {
+  @MessageTextRules()
+  text: string;
+}
