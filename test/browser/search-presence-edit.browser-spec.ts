@@ -11,6 +11,11 @@ interface ShownElement {
   dataset: Record<string, string>;
 }
 
+/** Run in the page: a mark on the element itself, which a re-rendered element would not have. */
+function tagElement(node: unknown): void {
+  (node as ShownElement).dataset.probe = 'kept';
+}
+
 /** Run in the page: scroll an element to one end. */
 function scrollToTop(node: unknown): void {
   (node as ShownElement).scrollTop = 0;
@@ -136,7 +141,7 @@ describe('web inbox: search, presence, edit and delete', () => {
     await eventually(async () => expect(await dotStates()).toEqual(['Offline', 'Offline', 'Offline', 'Offline']));
   });
 
-  it("edits and deletes one's own message in place (Escape cancels, Delete asks first), as stored after a reload", async () => {
+  it("edits and deletes one's own message in place, live on the other side and in its inbox, and as stored after a reload", async () => {
     const [alice, bob] = await users('alice', 'bob');
     const threadId = await t.createThread(alice, [bob]);
     await post(bob, threadId, 'Are we still on for lunch?');
@@ -165,6 +170,11 @@ describe('web inbox: search, presence, edit and delete', () => {
     expect(await lunch.locator('.text').textContent()).toBe('Lunch at noon?');
     expect(writes).toEqual([]);
 
+    // Bob's pointer rests on the message: the live edit changes that element, it does not replace it.
+    const bobLunch = messageItem(bobPage, 'Lunch at');
+    await bobLunch.hover();
+    await bobLunch.evaluate(tagElement);
+
     // By keyboard: the menu's Edit button takes focus; Enter saves.
     await lunch.getByRole('button', { name: 'Edit' }).focus();
     await alicePage.keyboard.press('Enter');
@@ -173,6 +183,8 @@ describe('web inbox: search, presence, edit and delete', () => {
     await editor.press('Enter');
     await eventually(async () => expect(await lunch.locator('.text').textContent()).toBe('Lunch at one?'));
     expect(await lunch.locator('.edited').isVisible()).toBe(true);
+    await eventually(async () => expect(await bobPage.locator('li.message[data-probe="kept"] .text').textContent()).toBe('Lunch at one?'));
+    expect(await bobLunch.locator('.edited').isVisible()).toBe(true);
 
     // Delete asks first; Cancel keeps the message.
     const seeYou = messageItem(alicePage, 'See you there');
@@ -187,7 +199,12 @@ describe('web inbox: search, presence, edit and delete', () => {
     const tombstone = alicePage.locator('li.message.deleted');
     await eventually(async () => expect(await tombstone.locator('.text').textContent()).toBe('This message was deleted'));
     expect(await tombstone.getByRole('button').count()).toBe(0);
+    await eventually(async () => expect(await bobPage.locator('li.message.deleted .text').textContent()).toBe('This message was deleted'));
     expect(writes).toEqual([expect.stringMatching(/^PATCH \/api\/v1\/messages\/\d+\/$/), expect.stringMatching(/^DELETE \/api\/v1\/messages\/\d+\/$/)]);
+    // The inbox preview follows the deletion of the last message.
+    await eventually(async () =>
+      expect(await bobInbox.locator(`li.thread[data-thread-id="${threadId}"] .excerpt`).textContent()).toBe('This message was deleted'),
+    );
     await screenshot(bobPage, 'message-edited-and-deleted');
 
     // A reload shows what is stored: the edit with its label, the tombstone in its place.

@@ -13,7 +13,7 @@ const message: MessageRecord = {
   editedAt: null,
   deletedAt: new Date('2026-12-01T10:05:00Z'),
   revision: 2,
-  sender: { id: 1, username: 'ann', displayName: 'Ann' },
+  sender: { id: 1, username: 'ann', displayName: 'Ann', online: false },
 };
 
 describe('planMessageUpdated', () => {
