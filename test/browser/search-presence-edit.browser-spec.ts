@@ -136,6 +136,9 @@ describe('web inbox: search, presence, edit and delete', () => {
     await aliceThread.reload();
     await aliceThread.locator('body[data-ready="true"]').waitFor();
     expect(await aliceThread.locator('#thread-title .presence').getAttribute('aria-label')).toBe('Online');
+    // Her own dot: online while her page is connected, whatever the API answered before it recorded the connection.
+    const ownDot = aliceThread.locator(`#thread-members .member[data-user-id="${alice.id}"] .presence`);
+    await eventually(async () => expect(await ownDot.getAttribute('aria-label')).toBe('Online'));
 
     await bobPage.context().close();
     await eventually(async () => expect(await dotStates()).toEqual(['Offline', 'Offline', 'Offline', 'Offline']));
@@ -214,6 +217,27 @@ describe('web inbox: search, presence, edit and delete', () => {
       expect(await page.locator('li.message .text').allTextContents()).toEqual(['Are we still on for lunch?', 'Lunch at one?', 'This message was deleted']);
       expect(await page.locator('li.message .edited:not([hidden])').count()).toBe(1);
     }
+  });
+
+  it("opens the menu of one's own message with a long press on a phone-sized touch screen", async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const threadId = await t.createThread(alice, [bob]);
+    await post(alice, threadId, 'Typed on the bus');
+    const phone = await pages.signIn(alice, { viewport: { width: 390, height: 760 }, hasTouch: true, isMobile: true });
+    await pages.openThread(phone, threadId);
+    const mine = phone.locator('li.message[data-seq="1"]');
+    await mine.dispatchEvent('pointerdown', { pointerType: 'touch', isPrimary: true });
+    await eventually(async () => expect(await classesOf(mine)).toContain('menu-open'));
+    await mine.dispatchEvent('pointerup', { pointerType: 'touch', isPrimary: true });
+    await screenshot(phone, 'phone-message-menu');
+    await mine.getByRole('button', { name: 'Edit' }).tap();
+    await mine.getByLabel('New text').fill('Typed on the tram');
+    await mine.getByLabel('New text').press('Enter');
+    await eventually(async () => expect(await mine.locator('.text').textContent()).toBe('Typed on the tram'));
+    // A tap elsewhere closes the menu.
+    await mine.getByRole('button', { name: 'Edit' }).waitFor({ state: 'attached' });
+    await phone.locator('#thread-title').tap();
+    await eventually(async () => expect(await classesOf(mine)).not.toContain('menu-open'));
   });
 
   it('says when nothing matches, and Escape closes the results', async () => {

@@ -1,9 +1,10 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import type { TestUser } from './test-app.js';
 
 /** Signed-in pages of the web inbox, each user in a browser context of its own (its own session cookie). */
 export interface InboxPages {
-  signIn: (user: TestUser) => Promise<Page>;
+  /** `device` overrides the desktop window (900×800, a mouse): a phone's viewport and touch screen, say. */
+  signIn: (user: TestUser, device?: BrowserContextOptions) => Promise<Page>;
   /** A conversation page, loaded and live; `query` such as `?seq=12` opens it at a message. */
   openThread: (page: Page, threadId: number, query?: string) => Promise<void>;
   closeAll: () => Promise<void>;
@@ -13,8 +14,8 @@ export interface InboxPages {
 export function inboxPages(browser: Browser, baseUrl: () => string): InboxPages {
   const contexts: BrowserContext[] = [];
   return {
-    async signIn(user) {
-      const context = await browser.newContext({ viewport: { width: 900, height: 800 } });
+    async signIn(user, device = {}) {
+      const context = await browser.newContext({ viewport: { width: 900, height: 800 }, ...device });
       contexts.push(context);
       const page = await context.newPage();
       await page.goto(`${baseUrl()}/login`);
