@@ -91,5 +91,16 @@ describe('admin panel in Chromium', () => {
     await rows.nth(3).waitFor({ timeout: 15_000 });
     await expect(rows.nth(3).textContent()).resolves.toContain('Sent by support on behalf of Alice');
     await screenshot(page, 'admin-thread');
+
+    // Redacting it makes a tombstone, shown as such, and the other participant is told live.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await rows.nth(3).locator('button', { hasText: 'Redact' }).click();
+    const redacted = await bobLive.waitFor<{ message: { seq: number; text: string; deletedAt: string | null } }>(
+      'message:updated',
+      (e) => e.message.seq === 4 && e.message.deletedAt !== null,
+    );
+    expect(redacted.message.text).toBe('');
+    await eventually(async () => expect(await rows.nth(3).textContent()).toContain('(deleted'), 15_000);
+    expect(await rows.nth(3).locator('button', { hasText: 'Redact' }).count()).toBe(0);
   });
 });

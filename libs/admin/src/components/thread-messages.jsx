@@ -87,6 +87,8 @@ const ThreadMessages = ({ record }) => {
             sender: usernameOf(m, 'senderId'),
             text: m.params.text,
             createdAt: m.params.createdAt,
+            editedAt: m.params.editedAt || null,
+            deletedAt: m.params.deletedAt || null,
           })),
         );
         setPager({ page: response.data.meta.page, total });
@@ -105,7 +107,7 @@ const ThreadMessages = ({ record }) => {
 
   const redact = async (message) => {
     // eslint-disable-next-line no-alert
-    if (!window.confirm(`Redact message ${message.seq}? Its text is replaced by a removal notice; it keeps its place in the thread.`)) return;
+    if (!window.confirm(`Redact message ${message.seq}? It becomes a tombstone (deleted), keeps its place in the thread, and everyone sees it live.`)) return;
     const response = await api.recordAction({ resourceId: 'Message', recordId: message.id, actionName: 'delete', data: {} });
     if (response.data.notice) addNotice(response.data.notice);
     await load(pager.page);
@@ -155,19 +157,32 @@ const ThreadMessages = ({ record }) => {
                 <TableRow key={message.id} data-testid="thread-message" data-seq={message.seq}>
                   <TableCell>{message.seq}</TableCell>
                   <TableCell style={{ whiteSpace: 'nowrap' }}>{message.sender}</TableCell>
-                  <TableCell style={{ whiteSpace: 'pre-wrap', maxWidth: '480px' }}>{message.text}</TableCell>
+                  <TableCell style={{ whiteSpace: 'pre-wrap', maxWidth: '480px' }}>
+                    {message.deletedAt ? (
+                      <Text color="grey60">(deleted {new Date(message.deletedAt).toLocaleString()})</Text>
+                    ) : (
+                      <>
+                        {message.text}
+                        {message.editedAt ? <Text color="grey60">(edited)</Text> : null}
+                      </>
+                    )}
+                  </TableCell>
                   <TableCell style={{ whiteSpace: 'nowrap' }}>{new Date(message.createdAt).toLocaleString()}</TableCell>
                   <TableCell>
                     {read.length > 0 ? <Text color="success">✓ {read.join(', ')}</Text> : null}
                     {unread.length > 0 ? <Text color="grey60">not yet: {unread.join(', ')}</Text> : null}
                   </TableCell>
                   <TableCell style={{ whiteSpace: 'nowrap' }}>
-                    <Link href={h.recordActionUrl({ resourceId: 'Message', recordId: message.id, actionName: 'edit' })} mr="default">
-                      Edit
-                    </Link>
-                    <Button size="sm" variant="text" color="danger" type="button" onClick={() => redact(message)}>
-                      Redact
-                    </Button>
+                    {message.deletedAt ? null : (
+                      <>
+                        <Link href={h.recordActionUrl({ resourceId: 'Message', recordId: message.id, actionName: 'edit' })} mr="default">
+                          Edit
+                        </Link>
+                        <Button size="sm" variant="text" color="danger" type="button" onClick={() => redact(message)}>
+                          Redact
+                        </Button>
+                      </>
+                    )}
                   </TableCell>
                 </TableRow>
               );
