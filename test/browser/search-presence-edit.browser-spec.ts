@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Locator } from 'playwright-core';
 import { classesOf, eventually, launchChromium, screenshot } from '../support/browser.js';
-import { inboxPages, messageItem, type InboxPages } from '../support/inbox-pages.js';
+import { countSocketEvents, inboxPages, messageItem, type InboxPages } from '../support/inbox-pages.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 
 /** What the tests read of elements in the page (the test code is compiled without the DOM's types). */
@@ -238,6 +238,22 @@ describe('web inbox: search, presence, edit and delete', () => {
     await mine.getByRole('button', { name: 'Edit' }).waitFor({ state: 'attached' });
     await phone.locator('#thread-title').tap();
     await eventually(async () => expect(await classesOf(mine)).not.toContain('menu-open'));
+  });
+
+  it('shows an edit made while its connection was down once it is back', async () => {
+    const [alice, bob] = await users('alice', 'bob');
+    const threadId = await t.createThread(alice, [bob]);
+    const sent = await post(alice, threadId, 'Meet at the station');
+    const bobPage = await pages.signIn(bob);
+    await pages.openThread(bobPage, threadId);
+    const hellos = countSocketEvents(bobPage, 'hello', 'received');
+    await bobPage.context().setOffline(true);
+    await bobPage.locator('#connection').waitFor({ state: 'visible' });
+    await t.http().patch(`/api/v1/messages/${sent.id}/`).set('Authorization', alice.auth).send({ text: 'Meet at the harbour' }).expect(200);
+    await bobPage.context().setOffline(false);
+    await eventually(() => expect(hellos()).toBeGreaterThan(0), 30_000);
+    await eventually(async () => expect(await bobPage.locator('li.message[data-seq="1"] .text').textContent()).toBe('Meet at the harbour'));
+    expect(await bobPage.locator('li.message[data-seq="1"] .edited').isVisible()).toBe(true);
   });
 
   it('says when nothing matches, and Escape closes the results', async () => {

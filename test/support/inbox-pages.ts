@@ -42,11 +42,12 @@ export async function sendFromPage(page: Page, text: string): Promise<void> {
   await box.press('Enter');
 }
 
-/** How many times the page's sockets opened from now on have sent `event`. */
-export function countSocketEvents(page: Page, event: string): () => number {
+/** How many times the page's sockets opened from now on have sent (or received) `event`. */
+export function countSocketEvents(page: Page, event: string, direction: 'sent' | 'received' = 'sent'): () => number {
   let count = 0;
-  const sent = (payload: string | Buffer): string | undefined => /^42\d*\["([^"]+)"/.exec(String(payload))?.[1];
-  page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => void (sent(payload) === event && (count += 1))));
+  const eventOf = (payload: string | Buffer): string | undefined => /^42\d*\["([^"]+)"/.exec(String(payload))?.[1];
+  const counted = ({ payload }: { payload: string | Buffer }): void => void (eventOf(payload) === event && (count += 1));
+  page.on('websocket', (socket) => (direction === 'sent' ? socket.on('framesent', counted) : socket.on('framereceived', counted)));
   return () => count;
 }
 

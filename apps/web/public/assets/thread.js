@@ -225,6 +225,18 @@ async function showAround(seq) {
   item.focus({ preventScroll: true });
 }
 
+/** The messages shown, again: edits and deletions made while the connection was down were missed. Merged in place. */
+async function refreshShown() {
+  const until = newestSeq;
+  let after = oldestSeq - 1;
+  while (after < until) {
+    const page = await loadPage(`afterSeq=${after}&limit=200`);
+    const last = page.results.at(-1);
+    if (!last || !page.next) break;
+    after = last.seq;
+  }
+}
+
 /** Everything after the newest message shown: after a reconnect, or when a gap shows up. */
 async function catchUp() {
   if (!atEnd) return;
@@ -349,6 +361,7 @@ onReconnect(async () => {
     () => undefined,
   );
   // Back after a disconnect: fetch what was missed, and resend what was not acknowledged (same clientMessageId).
+  if (newestSeq > 0) await refreshShown();
   await catchUp();
   for (const entry of pending.values()) sendPending(entry);
 });
