@@ -43,6 +43,7 @@ export default tseslint.config(
         location: 'readonly',
         fetch: 'readonly',
         crypto: 'readonly',
+        URLSearchParams: 'readonly',
         Node: 'readonly',
         Intl: 'readonly',
         setTimeout: 'readonly',

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { runCli } from '../../apps/cli/src/cli.js';
 import { classesOf, eventually, launchChromium, screenshot } from '../support/browser.js';
+import { countSocketEvents, inboxPages, messageItem as message, sendFromPage, type InboxPages } from '../support/inbox-pages.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 
 /** The web inbox in a real browser: two people chatting live, read and unread states, and a server restart. */
@@ -15,6 +16,7 @@ describe('web inbox', () => {
   let t: TestApp;
   let port: number;
   let browser: Browser;
+  let pages: InboxPages;
   const contexts: BrowserContext[] = [];
   let userCount = 0;
 
@@ -27,47 +29,16 @@ describe('web inbox', () => {
     return Promise.all(names.map((name) => t.createUser(`${name}${userCount}`, { displayName: `${name[0]?.toUpperCase()}${name.slice(1)} ${userCount}` })));
   };
 
-  async function signIn(user: TestUser): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 900, height: 800 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${t.baseUrl}/login`);
-    await page.getByLabel('Username or email').fill(user.username);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${t.baseUrl}/`);
-    await page.locator('body[data-ready="true"]').waitFor();
-    return page;
-  }
-
-  async function openThread(page: Page, threadId: number): Promise<void> {
-    await page.goto(`${t.baseUrl}/threads/${threadId}`);
-    await page.locator('body[data-ready="true"]').waitFor();
-  }
-
-  async function sendFromPage(page: Page, text: string): Promise<void> {
-    const box = page.getByLabel('Your message');
-    await box.fill(text);
-    await box.press('Enter');
-  }
-
-  /** How many times the page's sockets opened from now on have sent `event`. */
-  function countSocketEvents(page: Page, event: string): () => number {
-    let count = 0;
-    const sent = (payload: string | Buffer): string | undefined => /^42\d*\["([^"]+)"/.exec(String(payload))?.[1];
-    page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => void (sent(payload) === event && (count += 1))));
-    return () => count;
-  }
-
-  const message = (page: Page, text: string) => page.locator('li.message:not(.pending)', { hasText: text });
   const createThread = (owner: TestUser, others: TestUser[], title?: string): Promise<number> => t.createThread(owner, others, title);
 
   beforeAll(async () => {
     t = await start();
     port = Number(new URL(t.baseUrl).port);
     browser = await launchChromium();
+    pages = inboxPages(browser, () => t.baseUrl);
   });
   afterAll(async () => {
+    await pages?.closeAll();
     for (const context of contexts) await context.close();
     await browser?.close();
     await t?.close();
@@ -77,11 +48,11 @@ describe('web inbox', () => {
   it('delivers live between two people, with unread backgrounds, badges, receipts and mark-unread', async () => {
     const [alice, bob] = await users('alice', 'bob');
     const threadId = await createThread(alice, [bob]);
-    const [alicePage, bobInbox] = await Promise.all([signIn(alice), signIn(bob)]);
+    const [alicePage, bobInbox] = await Promise.all([pages.signIn(alice), pages.signIn(bob)]);
     const bobThread = await bobInbox.context().newPage();
     const readsSent = countSocketEvents(bobThread, 'message:read');
-    await openThread(alicePage, threadId);
-    await openThread(bobThread, threadId);
+    await pages.openThread(alicePage, threadId);
+    await pages.openThread(bobThread, threadId);
 
     await sendFromPage(alicePage, 'Hello Bob, are you free on Thursday?');
     // Shown at once, confirmed by the ack, never doubled by the broadcast of the same message.
@@ -129,8 +100,8 @@ describe('web inbox', () => {
   it('shows ✓✓ in a group only after both others have read', async () => {
     const [alice, bob, carol] = await users('alice', 'bob', 'carol');
     const group = await createThread(alice, [bob, carol], 'Hiring');
-    const [alicePage, bobPage, carolPage] = await Promise.all([signIn(alice), signIn(bob), signIn(carol)]);
-    await Promise.all([openThread(alicePage, group), openThread(bobPage, group), openThread(carolPage, group)]);
+    const [alicePage, bobPage, carolPage] = await Promise.all([pages.signIn(alice), pages.signIn(bob), pages.signIn(carol)]);
+    await Promise.all([pages.openThread(alicePage, group), pages.openThread(bobPage, group), pages.openThread(carolPage, group)]);
     await sendFromPage(alicePage, 'Group hello');
     await eventually(async () => expect(await message(alicePage, 'Group hello').locator('.ticks').first().textContent()).toBe('✓'));
     await bobPage.getByLabel('Your message').focus();
@@ -144,11 +115,11 @@ describe('web inbox', () => {
     const [alice, bob, carol, dave, erin, fred] = await users('alice', 'bob', 'carol', 'dave', 'erin', 'fred');
     const small = await createThread(alice, [bob, carol]);
     const large = await createThread(alice, [bob, carol, dave, erin, fred]);
-    const page = await signIn(alice);
+    const page = await pages.signIn(alice);
     const n = userCount;
     await eventually(async () => expect(await page.locator(`a[href="/threads/${small}"] .name`).textContent()).toBe(`Bob ${n}, Carol ${n}`));
     expect(await page.locator(`a[href="/threads/${large}"] .name`).textContent()).toBe(`Bob ${n}, Carol ${n}, Dave ${n} +2`);
-    await openThread(page, large);
+    await pages.openThread(page, large);
     expect(await page.locator('#thread-title').textContent()).toBe(`Bob ${n}, Carol ${n}, Dave ${n} +2`);
     expect(await page.title()).toBe(`Bob ${n}, Carol ${n}, Dave ${n} +2 · Parley`);
     await screenshot(page, 'inbox-untitled-group');
@@ -167,8 +138,8 @@ describe('web inbox', () => {
   it('shows a message sent from the command line live, and renders HTML as text', async () => {
     const [alice, bob] = await users('alice', 'bob');
     const threadId = await createThread(alice, [bob]);
-    const bobPage = await signIn(bob);
-    await openThread(bobPage, threadId);
+    const bobPage = await pages.signIn(bob);
+    await pages.openThread(bobPage, threadId);
     const out: string[] = [];
     const code = await runCli(
       ['send', '--url', t.baseUrl, '--as', alice.username, '--password', alice.password, '--to', bob.username, 'Sent from a terminal'],
@@ -214,7 +185,7 @@ describe('web inbox', () => {
     await page.locator('body[data-ready="true"]').waitFor();
     await page.goto(`${t.baseUrl}/people`);
     await page.locator('body[data-ready="true"]').waitFor();
-    await openThread(page, threadId);
+    await pages.openThread(page, threadId);
     const favicon = await t.http().get('/favicon.ico').expect(200);
     expect(favicon.headers['content-type']).toMatch(/^image\/svg\+xml/);
     expect(problems).toEqual([]);
@@ -223,14 +194,14 @@ describe('web inbox', () => {
   it('shows every message once, in order, after the server restarts while one side sends', async () => {
     const [alice, bob] = await users('alice', 'bob');
     const threadId = await createThread(alice, [bob]);
-    const [alicePage, bobPage] = await Promise.all([signIn(alice), signIn(bob)]);
+    const [alicePage, bobPage] = await Promise.all([pages.signIn(alice), pages.signIn(bob)]);
     // Bob's page learns who he is only after its socket's first hello: that hello must still count as the first, so
     // that the one after the restart makes the page catch up.
     await bobPage.route('**/api/v1/users/me/', async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 400));
       await route.continue();
     });
-    await Promise.all([openThread(alicePage, threadId), openThread(bobPage, threadId)]);
+    await Promise.all([pages.openThread(alicePage, threadId), pages.openThread(bobPage, threadId)]);
     await sendFromPage(alicePage, 'before the restart');
     await message(bobPage, 'before the restart').first().waitFor({ state: 'visible' });
 

@@ -58,6 +58,8 @@ describe('messages', () => {
       sender: { id: alice.id, username: 'alice', displayName: 'Alice', online: false },
       text: 'Hello Bob',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+      editedAt: null,
+      deletedAt: null,
       clientMessageId: null,
       readByMe: true,
       isRead: false,

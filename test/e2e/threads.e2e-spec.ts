@@ -419,6 +419,8 @@ describe('users and threads', () => {
         sender: view(g1),
         text: 'hello from the oldest thread',
         createdAt: expect.stringMatching(ISO_UTC),
+        editedAt: null,
+        deletedAt: null,
         clientMessageId: null,
         readByMe: false,
         isRead: false,

@@ -13,6 +13,8 @@ import { startTestApp, type TestApp, type TestUser } from '../support/test-app.j
 interface Ctx {
   group: number;
   direct: number;
+  /** A message alice sent in the direct thread. */
+  message: number;
 }
 
 interface BodyRoute {
@@ -115,6 +117,16 @@ const ROUTES: BodyRoute[] = [
     ],
   },
   {
+    key: 'PATCH /api/v1/messages/:id',
+    path: (c) => `/api/v1/messages/${c.message}/`,
+    empty: ['text is required'],
+    form: { fields: [['text', '   ']], messages: ['text must not be empty'] },
+    wrongTypes: [
+      { body: { text: 42 }, messages: ['text must be a string, not 42'] },
+      { body: { text: ['hi'] }, messages: ['text must be a string, not a list'] },
+    ],
+  },
+  {
     key: 'POST /api/v1/threads/:id/read',
     path: (c) => `/api/v1/threads/${c.direct}/read/`,
     empty: { status: 200 },
@@ -133,12 +145,14 @@ describe('validation messages', () => {
     alice = await t.createUser('vm_alice');
     const bob = await t.createUser('vm_bob');
     const carol = await t.createUser('vm_carol');
-    c = { direct: await t.createThread(alice, [bob]), group: await t.createThread(alice, [bob, carol], 'Group') };
+    const direct = await t.createThread(alice, [bob]);
+    const sent = await t.http().post(`/api/v1/threads/${direct}/messages/`).set('Authorization', alice.auth).send({ text: 'to be edited' }).expect(201);
+    c = { direct, group: await t.createThread(alice, [bob, carol], 'Group'), message: (sent.body as { id: number }).id };
   });
   afterAll(() => t?.close());
 
   const post = (route: BodyRoute) => {
-    const req = t.http().post(route.path(c));
+    const req = route.key.startsWith('PATCH ') ? t.http().patch(route.path(c)) : t.http().post(route.path(c));
     return route.anonymous ? req : req.set('Authorization', alice.auth);
   };
   const expectRefusal = (res: { status: number; body: unknown }, messages: string[]): void => {

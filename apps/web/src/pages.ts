@@ -28,10 +28,19 @@ const header = `<header class="top">
     <a href="/">Inbox <span id="total-unread" class="badge" hidden></span></a>
     <a href="/people">People</a>
   </nav>
+  <form id="message-search" class="message-search" role="search" autocomplete="off">
+    <label for="message-search-text" class="visually-hidden">Search messages</label>
+    <input id="message-search-text" type="search" maxlength="200" placeholder="Search messages" aria-controls="search-results">
+  </form>
   <span id="me" class="me"></span>
   <button id="sign-out" type="button" class="link">Sign out</button>
 </header>
-<div id="connection" class="notice" role="status" hidden>Connection lost. Reconnecting…</div>`;
+<div id="connection" class="notice" role="status" hidden>Connection lost. Reconnecting…</div>
+<section id="search-panel" class="search-panel" aria-label="Search results" hidden>
+  <p id="search-summary" class="muted" role="status"></p>
+  <ol id="search-results" class="search-results"></ol>
+  <button id="search-more" type="button" class="link" hidden>More results</button>
+</section>`;
 
 export function renderPage(page: PageName, threadId?: number): string {
   switch (page) {

@@ -1,5 +1,6 @@
 import { api, displayName } from './api.js';
 import { el } from './dom.js';
+import { noteUsers, presenceDot } from './presence.js';
 import { startShell } from './shell.js';
 
 await startShell();
@@ -16,6 +17,7 @@ async function openDirect(user) {
 
 async function show(query) {
   const page = await api(`/api/v1/users/?limit=200${query ? `&search=${encodeURIComponent(query)}` : ''}`);
+  noteUsers(page.results);
   list.replaceChildren(
     ...page.results.map((user) =>
       el(
@@ -24,6 +26,7 @@ async function show(query) {
         el(
           'button',
           { type: 'button', className: 'person', dataset: { userId: user.id } },
+          presenceDot(user.id),
           displayName(user),
           el('span', { className: 'muted' }, ` @${user.username}`),
         ),

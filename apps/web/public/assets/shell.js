@@ -1,4 +1,6 @@
 import { api, displayName } from './api.js';
+import { trackPresence } from './presence.js';
+import { startMessageSearch } from './search.js';
 import { io } from '/socket.io/socket.io.esm.min.js';
 
 /** The signed-in user, the header (name, total unread, sign-out) and the live connection every page shares. */
@@ -36,6 +38,7 @@ export async function startShell() {
     if (hellos > 1) for (const handler of reconnectHandlers) handler();
   });
   socket.on('unread', ({ totalUnread }) => showTotalUnread(totalUnread));
+  trackPresence(socket);
   // A message carries the receiving user's counts right after it (no separate unread frame).
   socket.on('message:new', ({ totalUnread }) => {
     if (typeof totalUnread === 'number') showTotalUnread(totalUnread);
@@ -47,6 +50,7 @@ export async function startShell() {
     await api('/api/session/', { method: 'DELETE' });
     location.assign('/login');
   });
+  startMessageSearch(me);
   return { me, socket, onReconnect: (handler) => reconnectHandlers.push(handler) };
 }
 
