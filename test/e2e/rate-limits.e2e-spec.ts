@@ -85,6 +85,36 @@ describe('rate limits', () => {
     });
   });
 
+  it('counts edits and deletes with sends: over the limit they are refused with 429 and change nothing', async () => {
+    const own = await t.createThread(carol, [bob]);
+    const sent = (await t.http().post(`/api/v1/threads/${own}/messages/`).set('Authorization', carol.auth).send({ text: 'edit me' }).expect(201)).body as {
+      id: number;
+    };
+    const edits = await Promise.all(
+      Array.from({ length: 15 }, (_, i) =>
+        t
+          .http()
+          .patch(`/api/v1/messages/${sent.id}/`)
+          .set('Authorization', carol.auth)
+          .send({ text: `edit ${i}` }),
+      ),
+    );
+    const statuses = edits.map((res) => res.status);
+    expect(statuses.filter((status) => status !== 200 && status !== 429)).toEqual([]);
+    const refused = edits.filter((res) => res.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]?.body).toMatchObject({ code: 'rate_limited' });
+    const history = await t.http().get(`/api/v1/threads/${own}/messages/`).set('Authorization', bob.auth).expect(200);
+    const accepted = edits.filter((res) => res.status === 200).map((res) => (res.body as { text: string }).text);
+    // The stored text is one that was accepted, never a refused one.
+    expect(accepted).toContain((history.body.results as { text: string }[])[0].text);
+    figures.push({
+      check: 'Message edits count with sends (limit 5)',
+      tried: '1 send and 15 parallel edits',
+      result: `${accepted.length} applied, ${refused.length} refused with 429, none of those applied`,
+    });
+  });
+
   it('answers socket sends over the limit with a rate_limited error ack and keeps the connection', async () => {
     const socket = await connectLive(t.baseUrl, bob.token);
     open.push(socket);

@@ -34,6 +34,20 @@ describe('ThreadDeliveryOrder', () => {
     order.close();
   });
 
+  it('tells whether a seq went out: not while held or while its place is unknown, yes once delivered or for a thread it has no state for', () => {
+    const { order } = keeper();
+    expect(order.hasDelivered(1, 9)).toBe(true);
+    order.accept(item(5));
+    order.accept(item(7));
+    expect([order.hasDelivered(1, 5), order.hasDelivered(1, 6), order.hasDelivered(1, 7)]).toEqual([true, false, false]);
+    order.accept(item(6));
+    expect(order.hasDelivered(1, 7)).toBe(true);
+    // A predecessor stored a moment ago may still be on its way: the thread's place is unknown until it comes.
+    order.accept(item(3, NOW - 10, 2));
+    expect(order.hasDelivered(2, 3)).toBe(false);
+    order.close();
+  });
+
   it('drops duplicates and what is older than what it delivered', () => {
     const { order, delivered } = keeper();
     order.accept(item(3));
