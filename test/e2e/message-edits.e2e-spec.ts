@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
 import { MessagesRepository } from '../../libs/messages/src/messages.repository.js';
 import { LiveUpdatesService } from '../../libs/realtime/src/live-updates.service.js';
-import { connectLive, type LiveClient } from '../support/sockets.js';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+import { LiveSockets, type LiveClient } from '../support/sockets.js';
+import { deploymentEnv, startTestApp, startTwoInstances, type TestApp, type TestUser } from '../support/test-app.js';
 
 interface Message {
   id: number;
@@ -179,26 +178,17 @@ describe('message:edit, message:delete and message:updated', () => {
   let bob: TestUser;
   let cy: TestUser;
   let thread: number;
-  const open: LiveClient[] = [];
-  const live = async (app: TestApp, user: TestUser): Promise<LiveClient> => {
-    const client = await connectLive(app.baseUrl, user.token);
-    open.push(client);
-    return client;
-  };
+  const sockets = new LiveSockets();
+  const live = (app: TestApp, user: TestUser): Promise<LiveClient> => sockets.connect(app.baseUrl, user.token);
 
   beforeAll(async () => {
-    const shared: Record<string, string> = scaledOut
-      ? { REDIS_URL: process.env.REDIS_URL as string, REDIS_KEY_PREFIX: `parley-edits-${randomUUID()}`, JWT_SECRET: randomUUID() + randomUUID() }
-      : {};
-    a = await startTestApp(shared);
-    // A second instance on the same database and Redis; without Redis, the one instance plays both parts.
-    b = scaledOut ? await startTestApp(shared, { databaseUrl: a.databaseUrl as string }) : a;
+    // A second instance on the same database and Redis; without them, the one instance plays both parts.
+    if (scaledOut) [a, b] = await startTwoInstances(deploymentEnv('edits'));
+    else b = a = await startTestApp();
     [ann, bob, cy] = [await a.createUser('live_ann'), await a.createUser('live_bob'), await a.createUser('live_cy')];
     thread = await a.createThread(ann, [bob]);
   });
-  afterEach(() => {
-    for (const client of open.splice(0)) client.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(async () => {
     if (b !== a) await b?.close();
     await a?.close();

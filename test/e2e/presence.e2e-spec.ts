@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { onlineAsListed, waitUntilListedAs } from '../support/presence.js';
-import { connectLive, type LiveClient } from '../support/sockets.js';
+import { LiveSockets, type LiveClient } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 
 /** `online` in every User the REST API lists: true while the user has a socket connected, false once none is. */
@@ -12,13 +12,9 @@ describe('online in REST users', () => {
   let bob: TestUser;
   let carol: TestUser;
   let threadId: number;
-  const open: LiveClient[] = [];
+  const sockets = new LiveSockets();
 
-  const live = async (user: TestUser): Promise<LiveClient> => {
-    const client = await connectLive(t.baseUrl, user.token);
-    open.push(client);
-    return client;
-  };
+  const live = (user: TestUser): Promise<LiveClient> => sockets.connect(t.baseUrl, user.token);
   const bobAsAliceSees = (): Promise<Record<string, unknown>> => onlineAsListed(t, alice, bob, threadId);
 
   beforeAll(async () => {
@@ -28,9 +24,7 @@ describe('online in REST users', () => {
     threadId = await t.createThread(alice, [bob, carol], 'Team');
     await t.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', bob.auth).send({ text: 'hi' }).expect(201);
   });
-  afterEach(() => {
-    for (const client of open.splice(0)) client.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(async () => {
     await t?.close();
   });

@@ -16,7 +16,7 @@ import {
 import { RawWebSocket } from '../support/raw-websocket.js';
 import { recordReliability, type ReliabilityRow } from '../support/reliability-report.js';
 import { discoverSocketEvents, type SocketEvent } from '../support/route-table.js';
-import { connectLive, type LiveClient } from '../support/sockets.js';
+import { LiveSockets, type LiveClient } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 
 /**
@@ -50,16 +50,12 @@ describe('property-based bad input over Socket.IO', () => {
   let message: number;
   let aliceLive: LiveClient;
   let bobLive: LiveClient;
-  const open: LiveClient[] = [];
+  const sockets = new LiveSockets();
   const figures = { events: 0, payloads: 0, internal: 0, outcomes: new Map<string, number>() };
   const rawFrames: string[] = [];
   const rows: ReliabilityRow[] = [];
 
-  const live = async (user: TestUser): Promise<LiveClient> => {
-    const client = await connectLive(t.baseUrl, user.token);
-    open.push(client);
-    return client;
-  };
+  const live = (user: TestUser): Promise<LiveClient> => sockets.connect(t.baseUrl, user.token);
 
   const emit = (client: LiveClient, event: string, payload: unknown): Promise<Ack> =>
     payload === NO_PAYLOAD ? client.request<Ack>(event) : client.request<Ack>(event, payload);
@@ -105,7 +101,7 @@ describe('property-based bad input over Socket.IO', () => {
     });
     if (rawFrames.length > 0) rows.push({ check: 'Frames that are not Socket.IO', tried: rawFrames.join('; '), result: 'server and other clients unaffected' });
     recordReliability('bad-input-socket', rows);
-    for (const client of open.splice(0)) client.close();
+    sockets.closeAll();
     await t?.close();
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
-import { connectLive, connectOutcome, type LiveClient } from '../support/sockets.js';
+import { connectLive, connectOutcome, LiveSockets, type LiveClient } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 
 interface Message {
@@ -19,14 +19,10 @@ describe('live delivery over Socket.IO', () => {
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
-  const open: LiveClient[] = [];
+  const sockets = new LiveSockets();
   let userCount = 0;
 
-  const live = async (user: TestUser): Promise<LiveClient> => {
-    const client = await connectLive(t.baseUrl, user.token);
-    open.push(client);
-    return client;
-  };
+  const live = (user: TestUser): Promise<LiveClient> => sockets.connect(t.baseUrl, user.token);
   const createThread = (owner: TestUser, others: TestUser[], title?: string): Promise<number> => t.createThread(owner, others, title);
 
   beforeAll(async () => {
@@ -37,9 +33,7 @@ describe('live delivery over Socket.IO', () => {
     userCount += 1;
     [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((name) => t.createUser(`${name}${userCount}`)));
   });
-  afterEach(() => {
-    for (const client of open.splice(0)) client.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(() => t.close());
 
   it('refuses a connection without a valid token with connect_error "unauthorized"', async () => {

@@ -1,10 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PresenceRepository, PresenceTracker } from '../../libs/presence/src/index.js';
 import { onlineAsListed, waitUntilListedAs } from '../support/presence.js';
-import { connectLive, type LiveClient } from '../support/sockets.js';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+import { connectLive, LiveSockets, type LiveClient } from '../support/sockets.js';
+import { deploymentEnv, startTestApp, startTwoInstances, type TestApp, type TestUser } from '../support/test-app.js';
 
 /** `online` in REST across instances sharing one PostgreSQL database (and Redis): a socket on B shows through A. */
 describe('online across two instances (REDIS_URL and DATABASE_URL)', () => {
@@ -14,29 +13,22 @@ describe('online across two instances (REDIS_URL and DATABASE_URL)', () => {
   let bob: TestUser;
   let carol: TestUser;
   let threadId: number;
-  const open: LiveClient[] = [];
-  const shared = { REDIS_URL: process.env.REDIS_URL as string, REDIS_KEY_PREFIX: `parley-presence-${randomUUID()}`, JWT_SECRET: randomUUID() + randomUUID() };
+  const sockets = new LiveSockets();
   // Short heartbeats, so that a crashed instance's users expire within a second or two.
   const timings = { PRESENCE_HEARTBEAT_MS: '200', PRESENCE_TTL_MS: '1000' };
+  const shared = deploymentEnv('presence', timings);
 
-  const live = async (app: TestApp, user: TestUser): Promise<LiveClient> => {
-    const client = await connectLive(app.baseUrl, user.token);
-    open.push(client);
-    return client;
-  };
+  const live = (app: TestApp, user: TestUser): Promise<LiveClient> => sockets.connect(app.baseUrl, user.token);
 
   beforeAll(async () => {
-    a = await startTestApp({ ...shared, ...timings });
-    b = await startTestApp({ ...shared, ...timings }, { databaseUrl: a.databaseUrl as string });
+    [a, b] = await startTwoInstances(shared);
     [alice, bob, carol] = await Promise.all([a.createUser('alice'), a.createUser('bob'), a.createUser('carol')]);
     threadId = await a.createThread(alice, [bob, carol], 'Across');
     for (const sender of [bob, carol]) {
       await a.http().post(`/api/v1/threads/${threadId}/messages/`).set('Authorization', sender.auth).send({ text: 'hi' }).expect(201);
     }
   });
-  afterEach(() => {
-    for (const client of open.splice(0)) client.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(async () => {
     await b?.close();
     await a?.close();
@@ -64,7 +56,7 @@ describe('online across two instances (REDIS_URL and DATABASE_URL)', () => {
   });
 
   it('stops counting the users of an instance that stopped without cleaning up, once its heartbeat expires', async () => {
-    const c = await startTestApp({ ...shared, ...timings }, { databaseUrl: a.databaseUrl as string });
+    const c = await startTestApp(shared, { databaseUrl: a.databaseUrl as string });
     const crashedId = c.app.get(PresenceTracker).instanceId;
     // The shutdown path's cleanup does not run, as when the process is killed: its rows stay behind.
     jest.spyOn(c.app.get(PresenceRepository), 'removeInstance').mockResolvedValue(undefined);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+import { deploymentEnv, startTwoInstances, type TestApp, type TestUser } from '../support/test-app.js';
 
 /** With REDIS_URL, the limits are counted in Redis: a client cannot double its allowance by spreading over instances. */
 describe('rate limits across two instances (REDIS_URL)', () => {
@@ -12,15 +12,7 @@ describe('rate limits across two instances (REDIS_URL)', () => {
   const suffix = randomUUID().slice(0, 8);
 
   beforeAll(async () => {
-    const shared = {
-      REDIS_URL: process.env.REDIS_URL as string,
-      REDIS_KEY_PREFIX: `parley-limits-${randomUUID()}`,
-      JWT_SECRET: randomUUID() + randomUUID(),
-      RATE_LIMIT_SIGNIN_PER_USER: '4',
-      RATE_LIMIT_MESSAGES_PER_SECOND: '6',
-    };
-    a = await startTestApp(shared);
-    b = await startTestApp(shared, { databaseUrl: a.databaseUrl as string });
+    [a, b] = await startTwoInstances(deploymentEnv('limits', { RATE_LIMIT_SIGNIN_PER_USER: '4', RATE_LIMIT_MESSAGES_PER_SECOND: '6' }));
     const bob = await a.createUser(`bob-${suffix}`);
     alice = await a.createUser(`alice-${suffix}`);
     threadId = await a.createThread(alice, [bob]);

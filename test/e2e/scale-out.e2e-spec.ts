@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { connectLive, type LiveClient } from '../support/sockets.js';
-import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+import { LiveSockets, type LiveClient } from '../support/sockets.js';
+import { deploymentEnv, startTestApp, startTwoInstances, type TestApp, type TestUser } from '../support/test-app.js';
 
 /** Two instances on one PostgreSQL database and one Redis: what happens on one reaches clients of the other. */
 describe('scale-out across two instances (REDIS_URL)', () => {
@@ -11,19 +11,11 @@ describe('scale-out across two instances (REDIS_URL)', () => {
   let bob: TestUser;
   let carol: TestUser;
   let threadId: number;
-  const open: LiveClient[] = [];
-
-  const live = async (app: TestApp, user: TestUser): Promise<LiveClient> => {
-    const client = await connectLive(app.baseUrl, user.token);
-    open.push(client);
-    return client;
-  };
+  const sockets = new LiveSockets();
+  const live = (app: TestApp, user: TestUser): Promise<LiveClient> => sockets.connect(app.baseUrl, user.token);
 
   beforeAll(async () => {
-    // Both instances must accept each other's tokens and share Redis channels, as instances of one deployment do.
-    const shared = { REDIS_URL: process.env.REDIS_URL as string, REDIS_KEY_PREFIX: `parley-scale-${randomUUID()}`, JWT_SECRET: randomUUID() + randomUUID() };
-    a = await startTestApp(shared);
-    b = await startTestApp(shared, { databaseUrl: a.databaseUrl as string });
+    [a, b] = await startTwoInstances(deploymentEnv('scale'));
     [alice, bob, carol] = await Promise.all([a.createUser('alice'), a.createUser('bob'), a.createUser('carol')]);
     threadId = (
       await a
@@ -40,9 +32,7 @@ describe('scale-out across two instances (REDIS_URL)', () => {
       .send({ participants: [alice.id] })
       .expect(201);
   });
-  afterEach(() => {
-    for (const client of open.splice(0)) client.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(async () => {
     await b?.close();
     await a?.close();

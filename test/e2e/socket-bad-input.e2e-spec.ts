@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { connectLive, type LiveClient } from '../support/sockets.js';
+import { LiveSockets, type LiveClient } from '../support/sockets.js';
 import { startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 import type { MessageDto } from '../../libs/messages/src/dto/message.dto.js';
 
@@ -238,13 +238,9 @@ describe('bad input over Socket.IO', () => {
   let bobLive: LiveClient;
   /** Carol's socket: another user's connection that must stay unaffected. */
   let carolLive: LiveClient;
-  const open: LiveClient[] = [];
+  const sockets = new LiveSockets();
 
-  const live = async (user: TestUser): Promise<LiveClient> => {
-    const client = await connectLive(t.baseUrl, user.token);
-    open.push(client);
-    return client;
-  };
+  const live = (user: TestUser): Promise<LiveClient> => sockets.connect(t.baseUrl, user.token);
   const post = async <T>(user: TestUser, path: string, body: unknown, status: number): Promise<T> =>
     (
       await t
@@ -276,7 +272,7 @@ describe('bad input over Socket.IO', () => {
     [aliceLive, bobLive, carolLive] = await Promise.all([live(alice), live(bob), live(carol)]);
   });
   afterAll(async () => {
-    for (const client of open.splice(0)) client.close();
+    sockets.closeAll();
     await t?.close();
   });
 

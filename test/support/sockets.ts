@@ -45,6 +45,21 @@ export class LiveClient {
   }
 }
 
+/** The sockets a test opened, closed together (after each test). */
+export class LiveSockets {
+  private readonly open: LiveClient[] = [];
+
+  async connect(baseUrl: string, token: string): Promise<LiveClient> {
+    const client = await connectLive(baseUrl, token);
+    this.open.push(client);
+    return client;
+  }
+
+  closeAll(): void {
+    for (const client of this.open.splice(0)) client.close();
+  }
+}
+
 /** Connects with an access token and waits for the server's `hello`. */
 export async function connectLive(baseUrl: string, token: string): Promise<LiveClient> {
   const socket = io(baseUrl, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });

@@ -109,3 +109,27 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
     },
   };
 }
+
+/**
+ * The environment instances of one deployment share: they accept each other's tokens and share Redis (`REDIS_URL`)
+ * channels under a prefix of their own, so other suites on the same Redis see nothing of them. `env` is added.
+ */
+export function deploymentEnv(label: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDIS_URL: process.env.REDIS_URL as string,
+    REDIS_KEY_PREFIX: `parley-${label}-${randomBytes(8).toString('hex')}`,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    ...env,
+  };
+}
+
+/** Two instances of one deployment (deploymentEnv) on one PostgreSQL database, the server's in `DATABASE_URL`. */
+export async function startTwoInstances(shared: Record<string, string>): Promise<[TestApp, TestApp]> {
+  const a = await startTestApp(shared);
+  try {
+    return [a, await startTestApp(shared, { databaseUrl: a.databaseUrl as string })];
+  } catch (error) {
+    await a.close();
+    throw error;
+  }
+}
