@@ -26,6 +26,12 @@ import { ReadersIndex, type ReadMarker } from './read-flags.js';
 
 const MAX_DELIVERY_BACKLOG = 500;
 
+/** A message just changed, with every participant's read marker in the change's transaction. */
+interface ChangedMessage {
+  message: MessageRecord;
+  readers: ReadMarker[];
+}
+
 @Injectable()
 export class MessagesService {
   constructor(
@@ -111,8 +117,9 @@ export class MessagesService {
 
   /** The sender changes its message's text: editedAt set; seq, time and read state stay. */
   async edit(actor: Actor, messageId: number, request: EditMessageDto): Promise<MessageDto> {
-    const message = await this.change(messageId, { kind: 'edit', text: request.text }, actor);
-    return toMessageDto(message.record, { userId: actor.id, lastReadSeq: 0 }, ReadersIndex.fromMarkers(message.readers));
+    // Never null: editing a tombstone is refused.
+    const changed = (await this.change(messageId, { kind: 'edit', text: request.text }, actor)) as ChangedMessage;
+    return toMessageDto(changed.message, { userId: actor.id, lastReadSeq: 0 }, ReadersIndex.fromMarkers(changed.readers));
   }
 
   /**
@@ -130,21 +137,23 @@ export class MessagesService {
     if (!trimmed || codePointLength(trimmed) > MESSAGE_TEXT_MAX || trimmed.includes('\u0000')) {
       throw new BadRequestError('invalid_text', `A message's text has 1 to ${MESSAGE_TEXT_MAX} characters (after trimming) and no NUL character.`);
     }
-    return (await this.change(messageId, { kind: 'edit', text: trimmed }, null)).record;
+    return ((await this.change(messageId, { kind: 'edit', text: trimmed }, null)) as ChangedMessage).message;
   }
 
   /** Staff moderation's "delete": the message becomes a tombstone, exactly as when its sender deletes it. */
   async redact(actor: Actor, messageId: number): Promise<MessageRecord> {
     requireStaff(actor);
-    return (await this.change(messageId, { kind: 'delete' }, null)).record;
+    // A tombstone already: nothing changed, the panel shows it as it is.
+    return (await this.change(messageId, { kind: 'delete' }, null))?.message ?? ((await this.messages.findById(messageId)) as MessageRecord);
   }
 
   /**
    * Applies an edit or a delete under the message's row lock and announces it after the commit. `viewer`: the actor,
    * who must be its sender (the message must be in one of its threads and its own), or null for staff (any message). A refused
-   * change changes nothing. Answers the stored message (unchanged when it was a tombstone already).
+   * change changes nothing. Answers the changed message with the thread's markers, or null when nothing changed
+   * (deleting a tombstone again).
    */
-  private async change(messageId: number, change: MessageChange, viewer: Actor | null): Promise<{ record: MessageRecord; readers: ReadMarker[] }> {
+  private async change(messageId: number, change: MessageChange, viewer: Actor | null): Promise<ChangedMessage | null> {
     const outcome = await this.messages.changeLocked(messageId, viewer?.id ?? null, (target) => {
       if (!target) throw messageNotFound();
       if (viewer && target.senderId !== viewer.id) throw new ForbiddenError('not_message_sender', 'Only its sender can edit or delete a message.');
@@ -152,13 +161,10 @@ export class MessagesService {
       if (change.kind === 'delete') return null;
       throw new ConflictError('message_deleted', 'This message was deleted; it cannot be edited.');
     });
-    if (!outcome.changed) {
-      const record = (await this.messages.findById(messageId)) as MessageRecord;
-      return { record, readers: await this.messages.findTwoLowestMarkers(record.threadId) };
-    }
+    if (!outcome.changed) return null;
     const { message, readers } = outcome;
     this.events.publish({ type: 'message.updated', threadId: message.threadId, message, readers });
-    return { record: message, readers };
+    return { message, readers };
   }
 
   private async existingForRetry(actor: Actor, threadId: number, existing: MessageRecord): Promise<MessageDto> {
